@@ -1,0 +1,78 @@
+//! The one record every sink receives: an alert with the packet, flow and
+//! signature facts EVE, fast.log and the store need.
+
+use crate::decode::VlanIds;
+use crate::flow::Direction;
+use crate::timestamp::Timestamp;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Signature facts shared by all alerts of one rule (built once at load).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureInfo {
+    pub gid: u32,
+    pub sid: u32,
+    pub rev: u32,
+    pub msg: String,
+    pub category: String,
+    pub severity: u8,
+    /// `metadata` grouped by key, values in rule order (EVE wants arrays).
+    pub metadata: Vec<(String, Vec<String>)>,
+    pub target_is_src: Option<bool>,
+}
+
+/// Flow counters at the time of the alert (EVE `flow{}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowSnapshot {
+    pub pkts_toserver: u64,
+    pub pkts_toclient: u64,
+    pub bytes_toserver: u64,
+    pub bytes_toclient: u64,
+    pub start: Timestamp,
+    /// The flow's initiator and responder.
+    pub src_ip: IpAddr,
+    pub dest_ip: IpAddr,
+    pub src_port: u16,
+    pub dest_port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub ts: Timestamp,
+    pub pcap_cnt: u64,
+    pub flow_id: u64,
+    pub src_ip: IpAddr,
+    pub dest_ip: IpAddr,
+    pub src_port: u16,
+    pub dest_port: u16,
+    /// IP protocol number.
+    pub proto: u8,
+    pub ip_version: u8,
+    pub has_ports: bool,
+    pub icmp: Option<(u8, u8)>,
+    pub vlan: VlanIds,
+    pub direction: Direction,
+    /// `wire/pcap`, `stream`, …
+    pub pkt_src: &'static str,
+    pub signature: Arc<SignatureInfo>,
+    /// `allowed` in IDS mode.
+    pub action: &'static str,
+    pub app_proto: Option<&'static str>,
+    pub flow: FlowSnapshot,
+}
+
+/// IANA protocol names as EVE prints them.
+pub fn proto_name(proto: u8) -> std::borrow::Cow<'static, str> {
+    match proto {
+        1 => "ICMP".into(),
+        2 => "IGMP".into(),
+        6 => "TCP".into(),
+        17 => "UDP".into(),
+        47 => "GRE".into(),
+        50 => "ESP".into(),
+        51 => "AH".into(),
+        58 => "IPv6-ICMP".into(),
+        132 => "SCTP".into(),
+        other => other.to_string().into(),
+    }
+}

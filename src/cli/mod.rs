@@ -1,0 +1,85 @@
+//! Subcommands and their shared options.
+
+mod replay;
+mod rules_check;
+mod synth;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vigie",
+    version,
+    about = "Network security monitoring sensor: Suricata-syntax signatures, EVE JSON, a local alert store"
+)]
+pub struct Cli {
+    /// More log output (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Replay capture files (pcap, pcapng, or directories of them) through the rules.
+    Replay(replay::ReplayArgs),
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Write the bundled demo captures (deterministic from a seed).
+    Synth(synth::SynthArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Load rule files and report what loads, what does not and why.
+    Check(rules_check::CheckArgs),
+}
+
+/// Options every command that loads a configuration accepts.
+#[derive(Args, Debug, Clone)]
+pub struct ConfigArgs {
+    /// Configuration file (vigie.toml); embedded defaults otherwise.
+    #[arg(short = 'c', long = "config")]
+    pub config: Option<PathBuf>,
+    /// Override a setting: key=value (e.g. stream.midstream=true). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+pub fn init_logging(verbose: u8, quiet: bool) {
+    let default = if quiet {
+        "error"
+    } else {
+        match verbose {
+            0 => "warn",
+            1 => "info",
+            _ => "debug",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Replay(a) => replay::run(a, cli.quiet),
+        Command::Rules {
+            command: RulesCommand::Check(a),
+        } => rules_check::run(a),
+        Command::Synth(a) => synth::run(a),
+    }
+}

@@ -1,0 +1,99 @@
+//! `vigie replay`: capture files through the rules into EVE, fast.log and
+//! the store, with a progress bar and a closing summary.
+
+use super::ConfigArgs;
+use anyhow::Context;
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use vigie::capture::expand_inputs;
+use vigie::config::Config;
+use vigie::decode::ChecksumMode;
+use vigie::detect::{Engine, EngineOptions};
+use vigie::pipeline;
+use vigie::rules::sources::load_rules;
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// Capture files or directories.
+    #[arg(required = true, value_name = "PCAP")]
+    pub inputs: Vec<PathBuf>,
+    /// Rule file (repeatable); replaces the configured rules. Default: the bundled rules.
+    #[arg(short = 'S', long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Log directory for eve.json, fast.log and the store.
+    #[arg(short = 'l', long = "log-dir", value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+    /// Checksum validation: none, all or auto.
+    #[arg(short = 'k', value_name = "MODE")]
+    pub checksum: Option<ChecksumMode>,
+    /// Print the summary as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let mut cfg = Config::load(args.config.config.as_deref(), &args.config.set)?;
+    if let Some(dir) = args.log_dir {
+        cfg.outputs.log_dir = dir;
+    }
+    if let Some(k) = args.checksum {
+        cfg.capture.checksum = k;
+    }
+    let inputs = expand_inputs(&args.inputs)?;
+    if inputs.is_empty() {
+        anyhow::bail!("no capture files found in {:?}", args.inputs);
+    }
+    let set = load_rules(&cfg, &args.rules).context("loading rules")?;
+    for d in &set.diagnostics {
+        tracing::warn!("{d}");
+    }
+    if !set.diagnostics.is_empty() && !quiet {
+        eprintln!(
+            "vigie: {} rules loaded, {} rejected (see `vigie rules check`)",
+            set.rules.len(),
+            set.rejected()
+        );
+    }
+    let engine = Arc::new(Engine::build(set, EngineOptions::default()));
+
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {wide_bar} {msg} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut progress = |bytes: u64, packets: u64| {
+        if let Some(b) = &bar {
+            b.set_position(bytes);
+            b.set_message(format!("{packets} packets"));
+        }
+    };
+    let summary = pipeline::replay(&cfg, engine, &inputs, &mut progress)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", summary.to_text());
+        println!("logs       {}", cfg.outputs.log_dir.display());
+    }
+    if !summary.failed_files.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}

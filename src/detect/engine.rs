@@ -1,0 +1,494 @@
+//! The compiled detection engine: rules in evaluation order, grouped by
+//! protocol, direction and server port, each group with its prefilter;
+//! per packet it gathers candidates and evaluates them in full.
+
+use super::flow_match::{apply_post_match, flow_keyword_matches, state_conditions_match};
+use super::packet_match::{endpoints_match, header_matches, protocol_matches};
+use super::payload::{InspectState, inspect};
+use super::prefilter::Prefilter;
+use super::threshold::{MatchFacts, RuleRates, ThresholdState, Verdict};
+use crate::alert::{Alert, FlowSnapshot, SignatureInfo};
+use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport};
+use crate::flow::{Direction, Flow};
+use crate::rules::flow_keywords::FlowDirection;
+use crate::rules::{Action, Protocol, Rule, RuleSet};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Port sets with at most this many ports get per-port groups.
+const PORT_GROUP_LIMIT: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Tcp = 0,
+    Udp = 1,
+    Icmp = 2,
+    Other = 3,
+}
+
+const CLASSES: [Class; 4] = [Class::Tcp, Class::Udp, Class::Icmp, Class::Other];
+
+pub struct CompiledRule {
+    pub rule: Rule,
+    pub info: Arc<SignatureInfo>,
+    rates: RuleRates,
+    pub ip_only: bool,
+}
+
+#[derive(Default)]
+struct Group {
+    /// Rules evaluated on every packet of the group (no usable fast pattern).
+    always: Vec<u32>,
+    prefilter: Option<Prefilter>,
+}
+
+#[derive(Default)]
+struct DirGroups {
+    ports: HashMap<u16, Group>,
+    wild: Group,
+}
+
+/// Rules of one (class, direction) before building: per port, and wildcard.
+type GroupMembers = (HashMap<u16, Vec<u32>>, Vec<u32>);
+
+#[derive(Clone, Debug, Default)]
+pub struct EngineStats {
+    pub rules: usize,
+    pub ip_only: usize,
+    pub groups: usize,
+    pub prefilter_patterns: usize,
+    /// Rules without a fast pattern: they cost every packet of their groups.
+    pub without_fast_pattern: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct EngineOptions {
+    /// When false every rule is a candidate for every packet: the plain
+    /// reference the grouped engine is tested against.
+    pub prefilter: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions { prefilter: true }
+    }
+}
+
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    groups: Vec<[DirGroups; 2]>,
+    ip_only: Vec<u32>,
+    all: Vec<u32>,
+    opts: EngineOptions,
+    pub stats: EngineStats,
+}
+
+/// Per-worker scratch and state for detection.
+pub struct DetectCtx {
+    inspect: InspectState,
+    stamp: Vec<u32>,
+    generation: u32,
+    pattern_seen: Vec<u32>,
+    scan_generation: u32,
+    candidates: Vec<u32>,
+    pub thresholds: ThresholdState,
+    /// Rules whose inspection hit the work limit.
+    pub inspection_limit_hits: u64,
+}
+
+impl DetectCtx {
+    pub fn new(threshold_cap: usize) -> Self {
+        DetectCtx {
+            inspect: InspectState::new(),
+            stamp: Vec::new(),
+            generation: 0,
+            pattern_seen: Vec::new(),
+            scan_generation: 0,
+            candidates: Vec::new(),
+            thresholds: ThresholdState::new(threshold_cap),
+            inspection_limit_hits: 0,
+        }
+    }
+}
+
+fn action_rank(a: Action) -> u8 {
+    match a {
+        Action::Pass => 0,
+        Action::Drop => 1,
+        Action::Reject => 2,
+        Action::Alert => 3,
+    }
+}
+
+/// Flowbit setters run before readers so one packet can set and test.
+fn flowbit_rank(r: &Rule) -> u8 {
+    let writes = r.writes_flowbits();
+    let reads = r.flowbits.iter().any(|c| c.reads()) || r.flowints.iter().any(|c| !c.writes());
+    match (writes, reads) {
+        (true, false) => 0,
+        (true, true) => 1,
+        (false, true) => 2,
+        (false, false) => 3,
+    }
+}
+
+/// Rules decided by addresses alone: Suricata evaluates them once per flow
+/// direction rather than on every packet.
+fn is_ip_only(r: &Rule) -> bool {
+    let ports_any = !r.proto.has_ports() || (r.src_ports.is_any() && r.dst_ports.is_any());
+    r.payload.is_empty()
+        && r.header.is_empty()
+        && r.dsize.is_none()
+        && r.flow == Default::default()
+        && r.flowbits.is_empty()
+        && r.flowints.is_empty()
+        && r.stream_size.is_none()
+        && ports_any
+        && !matches!(r.proto, Protocol::TcpStream)
+}
+
+fn signature_info(r: &Rule) -> SignatureInfo {
+    let mut metadata: Vec<(String, Vec<String>)> = Vec::new();
+    for (k, v) in &r.metadata {
+        match metadata.iter_mut().find(|(key, _)| key == k) {
+            Some((_, vals)) => vals.push(v.clone()),
+            None => metadata.push((k.clone(), vec![v.clone()])),
+        }
+    }
+    SignatureInfo {
+        gid: r.gid,
+        sid: r.sid,
+        rev: r.rev,
+        msg: r.msg.clone(),
+        category: r.category.clone(),
+        severity: r.priority,
+        metadata,
+        target_is_src: r.target_is_src,
+    }
+}
+
+fn classes_of(p: Protocol) -> &'static [Class] {
+    match p {
+        Protocol::Ip => &CLASSES,
+        Protocol::Tcp | Protocol::TcpPkt | Protocol::TcpStream => &[Class::Tcp],
+        Protocol::Udp => &[Class::Udp],
+        Protocol::Icmp | Protocol::Icmpv4 | Protocol::Icmpv6 => &[Class::Icmp],
+    }
+}
+
+fn packet_class(pkt: &Packet<'_>) -> Class {
+    match (pkt.ip.proto, &pkt.transport) {
+        (PROTO_TCP, Transport::Tcp(_)) => Class::Tcp,
+        (PROTO_UDP, Transport::Udp(_)) => Class::Udp,
+        (PROTO_ICMP | PROTO_ICMPV6, _) => Class::Icmp,
+        _ => Class::Other,
+    }
+}
+
+impl Engine {
+    pub fn build(set: RuleSet, opts: EngineOptions) -> Engine {
+        let mut ordered: Vec<(usize, Rule)> = set.rules.into_iter().enumerate().collect();
+        ordered.sort_by_key(|(i, r)| (action_rank(r.action), flowbit_rank(r), r.priority, *i));
+        let rules: Vec<CompiledRule> = ordered
+            .into_iter()
+            .map(|(_, rule)| CompiledRule {
+                info: Arc::new(signature_info(&rule)),
+                rates: RuleRates::resolve(&rule, &set.thresholds),
+                ip_only: is_ip_only(&rule),
+                rule,
+            })
+            .collect();
+
+        let mut stats = EngineStats {
+            rules: rules.len(),
+            ..Default::default()
+        };
+        let mut ip_only = Vec::new();
+        let mut entries: Vec<[GroupMembers; 2]> =
+            CLASSES.iter().map(|_| Default::default()).collect();
+        for (idx, cr) in rules.iter().enumerate() {
+            let idx = idx as u32;
+            if cr.ip_only {
+                ip_only.push(idx);
+                continue;
+            }
+            let r = &cr.rule;
+            if r.fast_pattern.is_none() {
+                stats.without_fast_pattern.push(r.sid);
+            }
+            let dirs: &[usize] = match r.flow.direction {
+                Some(FlowDirection::ToServer) => &[0],
+                Some(FlowDirection::ToClient) => &[1],
+                None => &[0, 1],
+            };
+            for class in classes_of(r.proto) {
+                for &d in dirs {
+                    let ports = if matches!(class, Class::Tcp | Class::Udp)
+                        && r.proto.has_ports()
+                        && !r.bidirectional
+                    {
+                        let set = if d == 0 { &r.dst_ports } else { &r.src_ports };
+                        set.small_list(PORT_GROUP_LIMIT)
+                    } else {
+                        None
+                    };
+                    let slot = &mut entries[*class as usize][d];
+                    match ports {
+                        Some(list) => list
+                            .into_iter()
+                            .for_each(|p| slot.0.entry(p).or_default().push(idx)),
+                        None => slot.1.push(idx),
+                    }
+                }
+            }
+        }
+        stats.ip_only = ip_only.len();
+        let build_group = |members: &[u32], stats: &mut EngineStats| -> Group {
+            let mut g = Group::default();
+            let mut fps = Vec::new();
+            for &i in members {
+                match &rules[i as usize].rule.fast_pattern {
+                    Some(fp) => fps.push((fp.bytes.clone(), i)),
+                    None => g.always.push(i),
+                }
+            }
+            // Pattern sets are small and validated: a build error would be a bug,
+            // so fall back to evaluating those rules on every packet.
+            match Prefilter::build(&fps) {
+                Ok(p) => g.prefilter = p,
+                Err(e) => {
+                    tracing::error!(error = %e, "prefilter build failed; rules run without it");
+                    g.always.extend(fps.iter().map(|(_, i)| *i));
+                    g.always.sort_unstable();
+                }
+            }
+            stats.groups += 1;
+            stats.prefilter_patterns += g.prefilter.as_ref().map_or(0, Prefilter::patterns);
+            g
+        };
+        let mut groups = Vec::new();
+        for class_entries in entries {
+            let mut pair: [DirGroups; 2] = Default::default();
+            for (d, (ports, wild)) in class_entries.into_iter().enumerate() {
+                pair[d].wild = build_group(&wild, &mut stats);
+                for (port, members) in ports {
+                    let g = build_group(&members, &mut stats);
+                    pair[d].ports.insert(port, g);
+                }
+            }
+            groups.push(pair);
+        }
+        let all = (0..rules.len() as u32).collect();
+        Engine {
+            rules,
+            groups,
+            ip_only,
+            all,
+            opts,
+            stats,
+        }
+    }
+
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Runs detection on one packet of `flow`; alerts are appended to `out`.
+    /// Returns true when a pass rule matched (inner packets are not inspected).
+    pub fn inspect(
+        &self,
+        ctx: &mut DetectCtx,
+        pkt: &Packet<'_>,
+        flow: &mut Flow,
+        dir: Direction,
+        out: &mut Vec<Alert>,
+    ) -> bool {
+        if flow.passed || self.rules.is_empty() {
+            return flow.passed;
+        }
+        ctx.generation = ctx.generation.wrapping_add(1);
+        if ctx.generation == 0 {
+            ctx.stamp.iter_mut().for_each(|s| *s = 0);
+            ctx.generation = 1;
+        }
+        if ctx.stamp.len() < self.rules.len() {
+            ctx.stamp.resize(self.rules.len(), 0);
+        }
+        ctx.candidates.clear();
+        let iponly_due = !flow.iponly_done[dir.index()];
+        flow.iponly_done[dir.index()] = true;
+        self.collect_candidates(ctx, pkt, dir, iponly_due);
+        ctx.candidates.sort_unstable();
+
+        let candidates = std::mem::take(&mut ctx.candidates);
+        let start = out.len();
+        let mut passed = false;
+        for &idx in &candidates {
+            let cr = &self.rules[idx as usize];
+            if !self.evaluate(cr, ctx, pkt, flow, dir, iponly_due) {
+                continue;
+            }
+            apply_post_match(&cr.rule, flow);
+            if cr.rule.action == Action::Pass {
+                out.truncate(start);
+                flow.passed = true;
+                passed = true;
+                break;
+            }
+            if cr.rule.noalert {
+                continue;
+            }
+            let facts = MatchFacts {
+                ts: pkt.ts,
+                src: pkt.ip.src,
+                dst: pkt.ip.dst,
+                src_port: pkt.sport(),
+                dst_port: pkt.dport(),
+                flow_id: flow.id,
+            };
+            if !cr.rates.is_trivial()
+                && ctx.thresholds.decide(idx, &cr.rates, &facts) == Verdict::Silent
+            {
+                continue;
+            }
+            flow.alerted = true;
+            out.push(make_alert(cr, pkt, flow, dir));
+        }
+        ctx.candidates = candidates;
+        passed
+    }
+
+    fn collect_candidates(
+        &self,
+        ctx: &mut DetectCtx,
+        pkt: &Packet<'_>,
+        dir: Direction,
+        iponly_due: bool,
+    ) {
+        let generation = ctx.generation;
+        let DetectCtx {
+            stamp,
+            candidates,
+            pattern_seen,
+            scan_generation,
+            ..
+        } = ctx;
+        let mut add = |i: u32| {
+            if let Some(s) = stamp.get_mut(i as usize)
+                && *s != generation
+            {
+                *s = generation;
+                candidates.push(i);
+            }
+        };
+        if !self.opts.prefilter {
+            self.all.iter().for_each(|i| add(*i));
+            return;
+        }
+        if iponly_due {
+            self.ip_only.iter().for_each(|i| add(*i));
+        }
+        let class = packet_class(pkt);
+        let pair = &self.groups[class as usize][dir.index()];
+        let port = if dir == Direction::ToServer {
+            pkt.dport()
+        } else {
+            pkt.sport()
+        };
+        let specific = if matches!(class, Class::Tcp | Class::Udp) {
+            pair.ports.get(&port)
+        } else {
+            None
+        };
+        for group in specific.into_iter().chain(std::iter::once(&pair.wild)) {
+            group.always.iter().for_each(|i| add(*i));
+            if let Some(pf) = &group.prefilter
+                && !pkt.payload.is_empty()
+            {
+                *scan_generation = scan_generation.wrapping_add(1);
+                if *scan_generation == 0 {
+                    pattern_seen.iter_mut().for_each(|s| *s = 0);
+                    *scan_generation = 1;
+                }
+                pf.scan(pkt.payload, pattern_seen, *scan_generation, &mut add);
+            }
+        }
+    }
+
+    fn evaluate(
+        &self,
+        cr: &CompiledRule,
+        ctx: &mut DetectCtx,
+        pkt: &Packet<'_>,
+        flow: &Flow,
+        dir: Direction,
+        iponly_due: bool,
+    ) -> bool {
+        let r = &cr.rule;
+        if cr.ip_only {
+            return iponly_due && protocol_matches(r, pkt) && endpoints_match(r, pkt);
+        }
+        if !protocol_matches(r, pkt) || !endpoints_match(r, pkt) {
+            return false;
+        }
+        if !flow_keyword_matches(r, flow, dir, pkt.ip.fragmented) || !header_matches(r, pkt) {
+            return false;
+        }
+        if !state_conditions_match(r, flow) {
+            return false;
+        }
+        if r.payload.is_empty() {
+            return true;
+        }
+        if pkt.payload.is_empty() {
+            return false;
+        }
+        let ok = inspect(&r.payload, pkt.payload, &mut ctx.inspect);
+        if ctx.inspect.exhausted {
+            ctx.inspection_limit_hits += 1;
+        }
+        ok
+    }
+}
+
+fn make_alert(cr: &CompiledRule, pkt: &Packet<'_>, flow: &Flow, dir: Direction) -> Alert {
+    let icmp = pkt.icmp().map(|i| (i.itype, i.code));
+    Alert {
+        ts: pkt.ts,
+        pcap_cnt: pkt.pcap_cnt,
+        flow_id: flow.id,
+        src_ip: pkt.ip.src,
+        dest_ip: pkt.ip.dst,
+        src_port: pkt.sport(),
+        dest_port: pkt.dport(),
+        proto: pkt.ip.proto,
+        ip_version: pkt.ip.version,
+        has_ports: pkt.has_ports(),
+        icmp,
+        vlan: pkt.vlan,
+        direction: dir,
+        pkt_src: "wire/pcap",
+        signature: cr.info.clone(),
+        action: "allowed",
+        app_proto: None,
+        flow: FlowSnapshot {
+            pkts_toserver: flow.pkts[0],
+            pkts_toclient: flow.pkts[1],
+            bytes_toserver: flow.bytes[0],
+            bytes_toclient: flow.bytes[1],
+            start: flow.start,
+            src_ip: flow.client.0,
+            dest_ip: flow.server.0,
+            src_port: flow.client.1,
+            dest_port: flow.server.1,
+        },
+    }
+}

@@ -1,0 +1,408 @@
+//! Buffer inspection: runs a rule's ordered content/pcre/byte_*/isdataat
+//! steps over one buffer, with relative positions and the backtracking that
+//! lets a later relative step retry an earlier match.
+
+use crate::rules::bytes::{ByteOp, Extraction, JumpFrom, MathOp};
+use crate::rules::content::Content;
+use crate::rules::{Inspect, Value};
+
+/// Bounds the work one rule may do on one buffer (Suricata's
+/// inspection recursion limit).
+pub const RECURSION_LIMIT: u32 = 3000;
+
+/// Mutable state for one inspection: byte variables and the work budget.
+pub struct InspectState {
+    pub vars: [i64; crate::rules::bytes::MAX_BYTE_VARS],
+    budget: u32,
+    pub exhausted: bool,
+}
+
+impl InspectState {
+    pub fn new() -> Self {
+        InspectState {
+            vars: [0; crate::rules::bytes::MAX_BYTE_VARS],
+            budget: RECURSION_LIMIT,
+            exhausted: false,
+        }
+    }
+
+    fn value(&self, v: Value) -> i64 {
+        match v {
+            Value::Lit(n) => n,
+            Value::Var(i) => self.vars.get(usize::from(i)).copied().unwrap_or(0),
+        }
+    }
+}
+
+impl Default for InspectState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// True when every step matches `buf` in order.
+pub fn inspect(steps: &[Inspect], buf: &[u8], st: &mut InspectState) -> bool {
+    st.budget = RECURSION_LIMIT;
+    st.exhausted = false;
+    run(steps, 0, buf, 0, st)
+}
+
+fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut InspectState) -> bool {
+    let Some(step) = steps.get(i) else {
+        return true;
+    };
+    if st.budget == 0 {
+        st.exhausted = true;
+        return false;
+    }
+    st.budget -= 1;
+    // Only a relative next step depends on where this one matched.
+    let next_is_relative = steps.get(i + 1).is_some_and(Inspect::is_relative);
+    match step {
+        Inspect::Content(c) => content(steps, i, c, buf, prev_end, st, next_is_relative),
+        Inspect::Pcre(p) => {
+            let start = if p.relative { prev_end } else { 0 };
+            if p.negated {
+                return p.find_at(buf, start).is_none() && run(steps, i + 1, buf, prev_end, st);
+            }
+            let mut from = start;
+            while let Some((s, e)) = p.find_at(buf, from) {
+                if run(steps, i + 1, buf, e, st) {
+                    return true;
+                }
+                if !next_is_relative || st.exhausted || s >= buf.len() {
+                    return false;
+                }
+                from = s + 1;
+            }
+            false
+        }
+        Inspect::ByteTest(t) => {
+            let Some(pos) = position(&t.ex, prev_end, st) else {
+                return false;
+            };
+            let Some(v) = t.ex.read(buf, pos) else {
+                return false;
+            };
+            let want = st.value(t.value) as u64;
+            let ok = match t.op {
+                ByteOp::Lt => v < want,
+                ByteOp::Gt => v > want,
+                ByteOp::Eq => v == want,
+                ByteOp::Le => v <= want,
+                ByteOp::Ge => v >= want,
+                ByteOp::And => v & want != 0,
+                ByteOp::Xor => v ^ want != 0,
+            };
+            ok != t.negated && run(steps, i + 1, buf, prev_end, st)
+        }
+        Inspect::ByteJump(j) => {
+            let Some(pos) = position(&j.ex, prev_end, st) else {
+                return false;
+            };
+            let Some(v) = j.ex.read(buf, pos) else {
+                return false;
+            };
+            let mut jump = v.saturating_mul(j.multiplier);
+            if j.align {
+                jump = jump.saturating_add(3) & !3;
+            }
+            let base = match j.from {
+                JumpFrom::AfterBytes => (pos + usize::from(j.ex.nbytes)) as i64,
+                JumpFrom::Beginning => 0,
+                JumpFrom::End => buf.len() as i64,
+            };
+            let target = base
+                .saturating_add(i64::try_from(jump).unwrap_or(i64::MAX))
+                .saturating_add(j.post_offset);
+            if target < 0 || target > buf.len() as i64 {
+                return false;
+            }
+            run(steps, i + 1, buf, target as usize, st)
+        }
+        Inspect::ByteExtract(e) => {
+            let Some(pos) = position(&e.ex, prev_end, st) else {
+                return false;
+            };
+            let Some(mut v) = e.ex.read(buf, pos) else {
+                return false;
+            };
+            v = v.saturating_mul(e.multiplier);
+            if e.align > 0 {
+                let a = u64::from(e.align);
+                v = v.div_ceil(a) * a;
+            }
+            if let Some(slot) = st.vars.get_mut(usize::from(e.var)) {
+                *slot = i64::try_from(v).unwrap_or(i64::MAX);
+            }
+            run(steps, i + 1, buf, pos + usize::from(e.ex.nbytes), st)
+        }
+        Inspect::ByteMath(m) => {
+            let Some(pos) = position(&m.ex, prev_end, st) else {
+                return false;
+            };
+            let Some(v) = m.ex.read(buf, pos) else {
+                return false;
+            };
+            let r = st.value(m.rvalue);
+            let v = v as i64;
+            let result = match m.op {
+                MathOp::Add => v.checked_add(r),
+                MathOp::Sub => v.checked_sub(r),
+                MathOp::Mul => v.checked_mul(r),
+                MathOp::Div => v.checked_div(r),
+                MathOp::Shl => u32::try_from(r).ok().and_then(|s| v.checked_shl(s)),
+                MathOp::Shr => u32::try_from(r).ok().and_then(|s| v.checked_shr(s)),
+            };
+            let Some(result) = result else { return false };
+            if let Some(slot) = st.vars.get_mut(usize::from(m.var)) {
+                *slot = result;
+            }
+            run(steps, i + 1, buf, prev_end, st)
+        }
+        Inspect::IsDataAt {
+            offset,
+            relative,
+            negated,
+        } => {
+            let off = st.value(*offset);
+            let has_data = if off < 0 {
+                false
+            } else if *relative {
+                (prev_end as i64).saturating_add(off) <= buf.len() as i64
+            } else {
+                off < buf.len() as i64
+            };
+            has_data != *negated && run(steps, i + 1, buf, prev_end, st)
+        }
+        Inspect::Bsize(cmp) => {
+            cmp.matches(buf.len() as u64) && run(steps, i + 1, buf, prev_end, st)
+        }
+    }
+}
+
+/// Where a byte_* keyword reads: its offset, from the buffer start or from
+/// the end of the previous match.
+fn position(ex: &Extraction, prev_end: usize, st: &InspectState) -> Option<usize> {
+    let base = if ex.relative { prev_end as i64 } else { 0 };
+    let pos = base.checked_add(st.value(ex.offset))?;
+    usize::try_from(pos).ok()
+}
+
+/// The window a content may match in: [start, end).
+fn window(
+    c: &Content,
+    buf_len: usize,
+    prev_end: usize,
+    st: &InspectState,
+) -> Option<(usize, usize)> {
+    let len = buf_len as i64;
+    let plen = c.pattern.len() as i64;
+    let (mut start, mut end) = (0i64, len);
+    if c.is_relative() {
+        let distance = c.distance.map(|v| st.value(v)).unwrap_or(0);
+        start = (prev_end as i64).saturating_add(distance).max(0);
+        if let Some(w) = c.within {
+            end = end.min(
+                (prev_end as i64)
+                    .saturating_add(distance)
+                    .saturating_add(st.value(w)),
+            );
+        }
+    } else {
+        if let Some(o) = c.offset {
+            start = st.value(o).max(0);
+        }
+        if let Some(d) = c.depth {
+            end = end.min(start.saturating_add(st.value(d)));
+        }
+        if c.startswith {
+            end = end.min(plen);
+        }
+    }
+    if c.endswith {
+        // Only one place can satisfy endswith: the very end.
+        start = start.max(len - plen);
+    }
+    (start >= 0 && end - start >= plen).then_some((start as usize, end as usize))
+}
+
+fn content(
+    steps: &[Inspect],
+    i: usize,
+    c: &Content,
+    buf: &[u8],
+    prev_end: usize,
+    st: &mut InspectState,
+    next_is_relative: bool,
+) -> bool {
+    let plen = c.pattern.len();
+    let Some((start, end)) = window(c, buf.len(), prev_end, st) else {
+        return c.negated && run(steps, i + 1, buf, prev_end, st);
+    };
+    let region = &buf[start..end];
+    if c.negated {
+        let found = if c.endswith {
+            c.matches_at(buf, buf.len() - plen)
+        } else {
+            c.find(region).is_some()
+        };
+        return !found && run(steps, i + 1, buf, prev_end, st);
+    }
+    let mut from = 0;
+    while from + plen <= region.len() {
+        let Some(hit) = c.find(&region[from..]) else {
+            return false;
+        };
+        let at = from + hit;
+        let match_end = start + at + plen;
+        if c.endswith && match_end != buf.len() {
+            return false;
+        }
+        if run(steps, i + 1, buf, match_end, st) {
+            return true;
+        }
+        if !next_is_relative || st.exhausted {
+            return false;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::classification::Classifications;
+    use crate::rules::{Loader, Vars};
+
+    /// Compiles the options of one rule and inspects `buf` with them.
+    fn check(opts: &str, buf: &[u8]) -> bool {
+        let vars = Vars::default();
+        let classes = Classifications::default();
+        let mut l = Loader::new(&vars, &classes);
+        l.add_text(
+            &format!("alert tcp any any -> any any ({opts} sid:1;)"),
+            "t",
+        );
+        let set = l.finish();
+        assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
+        inspect(&set.rules[0].payload, buf, &mut InspectState::new())
+    }
+
+    #[test]
+    fn offset_depth() {
+        assert!(check(r#"content:"GET"; depth:3;"#, b"GET /"));
+        assert!(!check(r#"content:"GET"; depth:3;"#, b" GET /"));
+        assert!(check(r#"content:"/a"; offset:4; depth:2;"#, b"GET /a"));
+        assert!(!check(r#"content:"/a"; offset:5;"#, b"GET /a"));
+    }
+
+    #[test]
+    fn distance_within_backtrack() {
+        // The first "a" is followed by "c" too far away; the second works.
+        assert!(check(
+            r#"content:"a"; content:"c"; distance:0; within:2;"#,
+            b"a....ac"
+        ));
+        assert!(!check(
+            r#"content:"a"; content:"c"; distance:0; within:1;"#,
+            b"a.c"
+        ));
+        assert!(check(
+            r#"content:"a"; content:"c"; distance:1; within:2;"#,
+            b"a.c"
+        ));
+        assert!(!check(r#"content:"a"; content:"c"; distance:2;"#, b"a.c"));
+        // Negative distance looks back.
+        assert!(check(
+            r#"content:"bc"; content:"ab"; distance:-3; within:2;"#,
+            b"abc"
+        ));
+    }
+
+    #[test]
+    fn startswith_endswith() {
+        assert!(check(r#"content:"ab"; startswith;"#, b"abc"));
+        assert!(!check(r#"content:"bc"; startswith;"#, b"abc"));
+        assert!(check(r#"content:"bc"; endswith;"#, b"abcbc"));
+        assert!(!check(r#"content:"ab"; endswith;"#, b"abc"));
+        assert!(check(
+            r#"content:"data|0a 0a|"; startswith; endswith;"#,
+            b"data\n\n"
+        ));
+    }
+
+    #[test]
+    fn negation() {
+        assert!(check(
+            r#"content:"a"; content:!"b"; distance:0; within:1;"#,
+            b"ac b"
+        ));
+        assert!(!check(
+            r#"content:"a"; content:!"b"; distance:0; within:1;"#,
+            b"ab"
+        ));
+        assert!(check(r#"content:!"zz";"#, b"abc"));
+    }
+
+    #[test]
+    fn nocase_and_pcre_relative() {
+        assert!(check(
+            r#"content:"union"; nocase; pcre:"/^\s+select/iR";"#,
+            b"x UNION  SeLeCt"
+        ));
+        assert!(!check(
+            r#"content:"union"; pcre:"/^select/R";"#,
+            b"x union select"
+        ));
+        assert!(check(r#"pcre:!"/evil/";"#, b"good"));
+    }
+
+    #[test]
+    fn isdataat() {
+        assert!(check(r#"content:"ab"; isdataat:1,relative;"#, b"abc"));
+        assert!(!check(r#"content:"ab"; isdataat:2,relative;"#, b"abc"));
+        assert!(check(r#"content:"ab"; isdataat:!2,relative;"#, b"abc"));
+        assert!(check(r#"isdataat:2;"#, b"abc"));
+        assert!(!check(r#"isdataat:3;"#, b"abc"));
+    }
+
+    #[test]
+    fn byte_keywords() {
+        // Length-prefixed field: jump over it and find the marker right after.
+        assert!(check(
+            r#"content:"L"; byte_jump:1,0,relative; content:"M"; within:1;"#,
+            b"L\x03abcM"
+        ));
+        assert!(!check(
+            r#"content:"L"; byte_jump:1,0,relative; content:"M"; within:1;"#,
+            b"L\x02abcM"
+        ));
+        assert!(check(r#"byte_test:2,>,0x100,0;"#, b"\x01\x01"));
+        assert!(check(r#"byte_test:2,!=,0x100,0;"#, b"\x01\x01"));
+        assert!(check(r#"byte_test:3,=,123,1,string,dec;"#, b"x123"));
+        assert!(check(
+            r#"byte_extract:1,0,n; content:"x"; offset:n; depth:1;"#,
+            b"\x02ax"
+        ));
+        assert!(!check(
+            r#"byte_extract:1,0,n; content:"x"; offset:n; depth:1;"#,
+            b"\x01ax"
+        ));
+        assert!(check(
+            r#"byte_math:bytes 1, offset 0, oper +, rvalue 1, result r; byte_test:1,=,r,1;"#,
+            b"\x04\x05"
+        ));
+        assert!(!check(r#"byte_test:4,>,1,0;"#, b"\x00\x00"));
+    }
+
+    #[test]
+    fn pathological_backtracking_is_bounded() {
+        let buf = vec![b'a'; 5000];
+        assert!(!check(
+            r#"content:"a"; content:"a"; distance:0; content:"a"; distance:0; content:"b"; distance:0;"#,
+            &buf
+        ));
+    }
+}

@@ -1,0 +1,17 @@
+//! vigie: a network security monitoring sensor. Packets from capture files
+//! or live links are decoded, tracked in flows and matched against
+//! Suricata-syntax signatures; alerts go to EVE JSON, fast.log and a SQLite
+//! store.
+
+pub mod alert;
+pub mod capture;
+pub mod config;
+pub mod decode;
+pub mod detect;
+pub mod flow;
+pub mod output;
+pub mod pipeline;
+pub mod rules;
+pub mod store;
+pub mod synth;
+pub mod timestamp;

@@ -1,0 +1,18 @@
+//! The `vigie` command line: parses arguments and hands each subcommand to
+//! its module under `cli/`.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = cli::Cli::parse();
+    cli::init_logging(args.verbose, args.quiet);
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vigie: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

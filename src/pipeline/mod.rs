@@ -1,0 +1,147 @@
+//! Wires sources to workers to sinks: the replay of capture files through
+//! one worker, the output thread, the run record in the store, the summary.
+
+mod summary;
+mod worker;
+
+pub use summary::{SignatureTally, Summary};
+pub use worker::Worker;
+
+use crate::capture::{CaptureError, CaptureFile};
+use crate::config::Config;
+use crate::detect::Engine;
+use crate::output::{OutputConfig, OutputError, Outputs};
+use crate::store::{Store, StoreError};
+use crate::timestamp::Timestamp;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Called as the replay advances: (bytes read so far, packets so far).
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Replays `inputs` in order through one worker. A damaged file stops that
+/// file (reported in the summary) and the run goes on with the next.
+pub fn replay(
+    cfg: &Config,
+    engine: Arc<Engine>,
+    inputs: &[PathBuf],
+    progress: Progress<'_>,
+) -> Result<Summary, ReplayError> {
+    let started = Instant::now();
+    let sensor = cfg.sensor();
+    let store_path = cfg
+        .outputs
+        .store
+        .enabled
+        .then(|| cfg.in_log_dir(&cfg.outputs.store.path));
+    let run_id = match &store_path {
+        Some(p) => {
+            let store = Store::open(p)?;
+            let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+            Some(store.begin_run(
+                "replay",
+                &sensor,
+                &names.join(" "),
+                Timestamp::now().as_micros(),
+            )?)
+        }
+        None => None,
+    };
+    let outputs = Outputs::start(OutputConfig {
+        eve: cfg
+            .outputs
+            .eve
+            .enabled
+            .then(|| cfg.in_log_dir(&cfg.outputs.eve.filename)),
+        fast_log: cfg
+            .outputs
+            .fast_log
+            .enabled
+            .then(|| cfg.in_log_dir(&cfg.outputs.fast_log.filename)),
+        store: store_path.clone(),
+        sensor: sensor.clone(),
+        run_id,
+        queue: cfg.outputs.queue,
+    })?;
+
+    let mut worker = Worker::new(cfg, engine);
+    let mut summary = Summary {
+        files: inputs.len(),
+        ..Default::default()
+    };
+    let mut tally = SignatureTally::default();
+    let mut alerts = Vec::new();
+    let mut pcap_cnt = 0u64;
+    let mut bytes_read = 0u64;
+    for path in inputs {
+        let mut file = match CaptureFile::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!("{e}");
+                summary.failed_files.push(e.to_string());
+                continue;
+            }
+        };
+        loop {
+            let raw = match file.next_packet() {
+                Ok(Some(raw)) => raw,
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::error!("{e}");
+                    summary.failed_files.push(e.to_string());
+                    break;
+                }
+            };
+            pcap_cnt += 1;
+            summary.packets += 1;
+            summary.bytes += u64::from(raw.wire_len);
+            bytes_read += raw.data.len() as u64 + 16;
+            worker.process(&raw, pcap_cnt, &mut alerts);
+            for a in alerts.drain(..) {
+                tally.add(a.signature.gid, a.signature.sid, &a.signature.msg);
+                summary.alerts += 1;
+                outputs.send(a)?;
+            }
+            if pcap_cnt.is_multiple_of(4096) {
+                progress(bytes_read, pcap_cnt);
+            }
+        }
+        if let Some(reason) = file.truncation() {
+            tracing::warn!(file = %path.display(), "{reason}");
+            summary
+                .truncated_files
+                .push(format!("{}: {reason}", path.display()));
+        }
+    }
+    progress(bytes_read, pcap_cnt);
+    worker.finish();
+    let out_stats = outputs.finish()?;
+
+    summary.decoded = worker.decoded;
+    summary.tunnelled = worker.tunnelled;
+    summary.not_ip = worker.decoder.not_ip;
+    summary.set_anomalies(&worker.decoder.counters);
+    summary.set_flows(&worker.flows.stats);
+    summary.top_signatures = tally.top(10);
+    summary.threshold_evictions = worker.detect.thresholds.stats.evicted;
+    summary.inspection_limit_hits = worker.detect.inspection_limit_hits;
+    summary.set_outputs(&out_stats);
+    summary.set_elapsed(started.elapsed());
+    if let (Some(p), Some(id)) = (&store_path, run_id) {
+        let store = Store::open(p)?;
+        let json = serde_json::to_string(&summary).unwrap_or_default();
+        store.finish_run(id, Timestamp::now().as_micros(), &json)?;
+    }
+    Ok(summary)
+}

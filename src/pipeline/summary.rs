@@ -1,0 +1,172 @@
+//! What a run did: counters gathered from every stage, printed for the
+//! analyst at the end and stored as JSON with the run.
+
+use crate::decode::AnomalyCounters;
+use crate::flow::FlowStats;
+use crate::output::OutputStats;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SignatureCount {
+    pub sid: u32,
+    pub gid: u32,
+    pub msg: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub packets: u64,
+    pub bytes: u64,
+    pub decoded: u64,
+    pub tunnelled: u64,
+    pub not_ip: u64,
+    pub anomalies: Vec<(String, u64)>,
+    pub anomalies_total: u64,
+    pub flows_created: u64,
+    pub flows_timed_out: u64,
+    pub flows_evicted: u64,
+    pub flows_peak: u64,
+    pub alerts: u64,
+    pub top_signatures: Vec<SignatureCount>,
+    pub threshold_evictions: u64,
+    pub inspection_limit_hits: u64,
+    pub truncated_files: Vec<String>,
+    pub failed_files: Vec<String>,
+    pub elapsed_secs: f64,
+    pub stored: u64,
+    pub eve_records: u64,
+}
+
+/// Collects alert counts per signature during the run.
+#[derive(Default)]
+pub struct SignatureTally {
+    counts: HashMap<(u32, u32), (String, u64)>,
+}
+
+impl SignatureTally {
+    pub fn add(&mut self, gid: u32, sid: u32, msg: &str) {
+        self.counts
+            .entry((gid, sid))
+            .or_insert_with(|| (msg.to_string(), 0))
+            .1 += 1;
+    }
+
+    pub fn top(&self, n: usize) -> Vec<SignatureCount> {
+        let mut v: Vec<SignatureCount> = self
+            .counts
+            .iter()
+            .map(|((gid, sid), (msg, count))| SignatureCount {
+                sid: *sid,
+                gid: *gid,
+                msg: msg.clone(),
+                count: *count,
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.sid.cmp(&b.sid)));
+        v.truncate(n);
+        v
+    }
+}
+
+impl Summary {
+    pub fn set_anomalies(&mut self, a: &AnomalyCounters) {
+        self.anomalies = a.nonzero().map(|(k, v)| (k.to_string(), v)).collect();
+        self.anomalies_total = a.total();
+    }
+
+    pub fn set_flows(&mut self, f: &FlowStats) {
+        self.flows_created = f.created;
+        self.flows_timed_out = f.timed_out;
+        self.flows_evicted = f.evicted;
+        self.flows_peak = f.peak_active;
+    }
+
+    pub fn set_outputs(&mut self, o: &OutputStats) {
+        self.stored = o.stored;
+        self.eve_records = o.eve_records;
+    }
+
+    pub fn set_elapsed(&mut self, d: Duration) {
+        self.elapsed_secs = d.as_secs_f64();
+    }
+
+    pub fn packets_per_sec(&self) -> f64 {
+        if self.elapsed_secs > 0.0 {
+            self.packets as f64 / self.elapsed_secs
+        } else {
+            0.0
+        }
+    }
+
+    pub fn gbits_per_sec(&self) -> f64 {
+        if self.elapsed_secs > 0.0 {
+            self.bytes as f64 * 8.0 / self.elapsed_secs / 1e9
+        } else {
+            0.0
+        }
+    }
+
+    /// The closing summary an analyst reads.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "files      {}", self.files);
+        let _ = writeln!(
+            s,
+            "packets    {} ({} bytes, {} decoded, {} not IP)",
+            self.packets, self.bytes, self.decoded, self.not_ip
+        );
+        if self.tunnelled > 0 {
+            let _ = writeln!(s, "tunnelled  {} inner packets", self.tunnelled);
+        }
+        let _ = writeln!(
+            s,
+            "flows      {} (peak {} active, {} timed out, {} evicted at the cap)",
+            self.flows_created, self.flows_peak, self.flows_timed_out, self.flows_evicted
+        );
+        let _ = writeln!(s, "anomalies  {}", self.anomalies_total);
+        for (name, n) in &self.anomalies {
+            let _ = writeln!(s, "  {n:>10}  {name}");
+        }
+        let _ = writeln!(s, "alerts     {}", self.alerts);
+        for sig in &self.top_signatures {
+            let _ = writeln!(
+                s,
+                "  {:>10}  [{}:{}] {}",
+                sig.count, sig.gid, sig.sid, sig.msg
+            );
+        }
+        if self.threshold_evictions > 0 {
+            let _ = writeln!(
+                s,
+                "threshold trackers evicted at the cap: {}",
+                self.threshold_evictions
+            );
+        }
+        if self.inspection_limit_hits > 0 {
+            let _ = writeln!(
+                s,
+                "inspections stopped at the work limit: {}",
+                self.inspection_limit_hits
+            );
+        }
+        for t in &self.truncated_files {
+            let _ = writeln!(s, "truncated  {t}");
+        }
+        for f in &self.failed_files {
+            let _ = writeln!(s, "failed     {f}");
+        }
+        let _ = writeln!(
+            s,
+            "elapsed    {:.3} s, {:.0} packets/s, {:.3} Gbit/s",
+            self.elapsed_secs,
+            self.packets_per_sec(),
+            self.gbits_per_sec()
+        );
+        s
+    }
+}

@@ -1,0 +1,180 @@
+//! The compiled form of one signature: header, metadata, and the ordered
+//! keyword lists detection evaluates.
+
+use super::address::IpSet;
+use super::bytes::{ByteExtract, ByteJump, ByteMath, ByteTest};
+use super::content::Content;
+use super::flow_keywords::{FlowMatch, FlowbitCmd, FlowintCmd, StreamSize};
+use super::header_keywords::HeaderTest;
+use super::numeric::NumCmp;
+use super::pcre::Pcre;
+use super::port::PortSet;
+use super::threshold::Threshold;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Alert,
+    Pass,
+    Drop,
+    Reject,
+}
+
+impl Action {
+    pub fn parse(s: &str) -> Result<Action, String> {
+        match s {
+            "alert" => Ok(Action::Alert),
+            "pass" => Ok(Action::Pass),
+            "drop" => Ok(Action::Drop),
+            "reject" | "rejectsrc" | "rejectdst" | "rejectboth" => Ok(Action::Reject),
+            other => Err(format!("unknown action '{other}'")),
+        }
+    }
+}
+
+/// The protocol word of the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Ip,
+    Tcp,
+    /// TCP, packet payloads only.
+    TcpPkt,
+    /// TCP, reassembled stream only.
+    TcpStream,
+    Udp,
+    /// ICMPv4 and ICMPv6.
+    Icmp,
+    Icmpv4,
+    Icmpv6,
+}
+
+impl Protocol {
+    pub fn parse(s: &str) -> Result<Protocol, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "ip" | "ipv4" | "ipv6" | "pkthdr" => Protocol::Ip,
+            "tcp" => Protocol::Tcp,
+            "tcp-pkt" => Protocol::TcpPkt,
+            "tcp-stream" => Protocol::TcpStream,
+            "udp" => Protocol::Udp,
+            "icmp" => Protocol::Icmp,
+            "icmpv4" => Protocol::Icmpv4,
+            "icmpv6" => Protocol::Icmpv6,
+            other => return Err(format!("unsupported protocol '{other}'")),
+        })
+    }
+
+    pub fn is_tcp(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::TcpPkt | Protocol::TcpStream)
+    }
+
+    pub fn has_ports(self) -> bool {
+        matches!(
+            self,
+            Protocol::Tcp | Protocol::TcpPkt | Protocol::TcpStream | Protocol::Udp
+        )
+    }
+}
+
+/// A number written in a rule or taken from a `byte_extract`/`byte_math` variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    Lit(i64),
+    Var(u8),
+}
+
+/// One step of a buffer inspection, in rule order.
+#[derive(Clone, Debug)]
+pub enum Inspect {
+    Content(Box<Content>),
+    Pcre(Box<Pcre>),
+    ByteTest(ByteTest),
+    ByteJump(ByteJump),
+    ByteExtract(ByteExtract),
+    ByteMath(ByteMath),
+    IsDataAt {
+        offset: Value,
+        relative: bool,
+        negated: bool,
+    },
+    Bsize(NumCmp),
+}
+
+impl Inspect {
+    /// True when this step starts from the end of the previous match.
+    pub fn is_relative(&self) -> bool {
+        match self {
+            Inspect::Content(c) => c.is_relative(),
+            Inspect::Pcre(p) => p.relative,
+            Inspect::ByteTest(b) => b.relative,
+            Inspect::ByteJump(b) => b.relative,
+            Inspect::ByteExtract(b) => b.relative,
+            Inspect::ByteMath(b) => b.relative,
+            Inspect::IsDataAt { relative, .. } => *relative,
+            Inspect::Bsize(_) => false,
+        }
+    }
+}
+
+/// The pattern the prefilter looks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FastPattern {
+    pub bytes: Vec<u8>,
+    pub nocase: bool,
+    /// Chosen with the `fast_pattern` keyword.
+    pub explicit: bool,
+}
+
+/// Where a reference says more about the attack (`reference:cve,2021-44228`).
+pub type Reference = String;
+
+/// One loaded signature.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub action: Action,
+    pub proto: Protocol,
+    pub src: IpSet,
+    pub src_ports: PortSet,
+    pub dst: IpSet,
+    pub dst_ports: PortSet,
+    pub bidirectional: bool,
+    pub gid: u32,
+    pub sid: u32,
+    pub rev: u32,
+    pub msg: String,
+    pub classtype: Option<String>,
+    pub category: String,
+    /// 1 (highest) to 255; EVE `severity`.
+    pub priority: u8,
+    pub references: Vec<Reference>,
+    /// `metadata` key/value pairs in rule order.
+    pub metadata: Vec<(String, String)>,
+    /// `target:src_ip|dest_ip`: which side is the target.
+    pub target_is_src: Option<bool>,
+    pub noalert: bool,
+    pub flow: FlowMatch,
+    pub flowbits: Vec<FlowbitCmd>,
+    pub flowints: Vec<FlowintCmd>,
+    pub stream_size: Option<StreamSize>,
+    pub header: Vec<HeaderTest>,
+    pub dsize: Option<NumCmp>,
+    /// Packet payload inspection, in rule order.
+    pub payload: Vec<Inspect>,
+    pub fast_pattern: Option<FastPattern>,
+    pub threshold: Option<Threshold>,
+    /// Number of byte_extract/byte_math variables the rule defines.
+    pub byte_vars: u8,
+}
+
+impl Rule {
+    /// True when any flowbit command of the rule sets, unsets or toggles.
+    pub fn writes_flowbits(&self) -> bool {
+        self.flowbits.iter().any(FlowbitCmd::writes) || self.flowints.iter().any(FlowintCmd::writes)
+    }
+
+    /// The location for diagnostics: `file:line`.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}

@@ -1,0 +1,132 @@
+//! Public entry point: writes the bundled deterministic demo captures.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+use super::attacks::attack_suite;
+use super::frame::{Frame, FrameTime, sort_by_time};
+use super::pcap_writer::{PcapWriter, TsResolution, linktype};
+use super::rng::Rng;
+use super::venue::venue_traffic;
+
+/// Benign capture: about 60 s of venue traffic.
+pub const BENIGN_FILE: &str = "venue-benign.pcap";
+/// Attack capture: about 30 s of venue traffic with attacks (a)-(f) mixed in.
+pub const ATTACKS_FILE: &str = "venue-attacks.pcap";
+
+/// Capture start: 2024-06-01T18:00:00Z, doors open.
+const START: FrameTime = FrameTime {
+    secs: 1_717_264_800,
+    nanos: 0,
+};
+const FLOWS_PER_SEC: f64 = 4.0;
+
+fn write_pcap(path: &Path, frames: &[Frame]) -> io::Result<()> {
+    let file = BufWriter::new(File::create(path)?);
+    let mut w = PcapWriter::new(file, linktype::ETHERNET, TsResolution::Micros)?;
+    for f in frames {
+        w.write_frame(f)?;
+    }
+    w.into_inner()?;
+    Ok(())
+}
+
+/// Frames of `venue-benign.pcap`.
+pub fn benign_frames(seed: u64) -> Vec<Frame> {
+    venue_traffic(seed, START, 60, FLOWS_PER_SEC)
+}
+
+/// Frames of `venue-attacks.pcap`: 30 s of background with one attack every
+/// 4 s from the 3rd second on.
+pub fn attack_frames(seed: u64) -> Vec<Frame> {
+    let mut rng = Rng::new(seed ^ 0xA77A_C4ED_5EED_0001);
+    let mut frames = venue_traffic(rng.next_u64(), START, 30, FLOWS_PER_SEC);
+    frames.extend(attack_suite(&mut rng, START.plus_millis(3_000), 4));
+    sort_by_time(&mut frames);
+    frames
+}
+
+/// Writes `venue-benign.pcap` and `venue-attacks.pcap` (Ethernet, microsecond
+/// pcap) into `dir`, creating it if needed, and returns their paths.
+/// The same seed always produces byte-identical files.
+pub fn write_bundled_captures(dir: &Path, seed: u64) -> io::Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir)?;
+    let benign = dir.join(BENIGN_FILE);
+    write_pcap(&benign, &benign_frames(seed))?;
+    let attacks = dir.join(ATTACKS_FILE);
+    write_pcap(&attacks, &attack_frames(seed))?;
+    Ok(vec![benign, attacks])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::attacks::{JNDI_USER_AGENT, SQLI_PATH, TRAVERSAL_PATH};
+    use super::super::test_support::check_frames;
+    use super::*;
+    use pcap_parser::PcapCapture;
+
+    fn scratch_dir(tag: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("synth-bundle-{}-{tag}", std::process::id()))
+    }
+
+    fn read_back(path: &Path) -> Vec<Frame> {
+        let bytes = fs::read(path).unwrap();
+        let cap = PcapCapture::from_file(&bytes).unwrap();
+        let t =
+            |b: &pcap_parser::LegacyPcapBlock| FrameTime::new(b.ts_sec.into(), b.ts_usec * 1000);
+        cap.blocks
+            .iter()
+            .map(|b| Frame::new(t(b), b.data.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn same_seed_same_bytes_and_sizes() {
+        let (a, b, c) = (scratch_dir("a"), scratch_dir("b"), scratch_dir("c"));
+        let pa = write_bundled_captures(&a, 42).unwrap();
+        let pb = write_bundled_captures(&b, 42).unwrap();
+        let pc = write_bundled_captures(&c, 43).unwrap();
+        assert!(pa.len() == 2 && pa[0].ends_with(BENIGN_FILE) && pa[1].ends_with(ATTACKS_FILE));
+        for (i, limit) in [(0, 1_000_000), (1, 1_500_000)] {
+            let x = fs::read(&pa[i]).unwrap();
+            assert_eq!(x, fs::read(&pb[i]).unwrap(), "{} differs", pa[i].display());
+            assert_ne!(x, fs::read(&pc[i]).unwrap());
+            assert!(x.len() < limit && x.len() > limit / 10, "{} bytes", x.len());
+        }
+        for d in [a, b, c] {
+            fs::remove_dir_all(d).unwrap();
+        }
+    }
+
+    #[test]
+    fn written_files_parse_and_carry_the_attacks() {
+        let dir = scratch_dir("parse");
+        let paths = write_bundled_captures(&dir, 7).unwrap();
+        let (benign, attacks) = (read_back(&paths[0]), read_back(&paths[1]));
+        fs::remove_dir_all(dir).unwrap();
+        let has = |frames: &[Frame], s: &[u8]| {
+            frames
+                .iter()
+                .any(|f| f.data.windows(s.len()).any(|w| w == s))
+        };
+
+        let s = check_frames(&benign);
+        assert!(
+            s.tls_snis.len() > 50 && s.dns > 100 && s.http_requests.len() > 20,
+            "{s:?}"
+        );
+        let span = benign.last().unwrap().time.secs - START.secs;
+        assert!((59..=61).contains(&span), "benign spans {span} s");
+        assert!(!has(&benign, b"uid=0(root)") && !has(&benign, b"jndi:"));
+
+        let s = check_frames(&attacks);
+        let targets: Vec<&str> = s.http_requests.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(targets.contains(&SQLI_PATH) && targets.contains(&TRAVERSAL_PATH));
+        assert!(has(&attacks, JNDI_USER_AGENT.as_bytes()));
+        assert!(has(&attacks, b"uid=0(root) gid=0(root)"));
+        assert!(s.icmp >= 254 && s.tcp > 2048);
+        let span = attacks.last().unwrap().time.secs - START.secs;
+        assert!((29..=32).contains(&span), "attack capture spans {span} s");
+    }
+}

@@ -1,0 +1,190 @@
+//! Packet time: one type for capture timestamps, flow timeouts and EVE output.
+
+use std::fmt;
+
+/// A point in time with nanosecond resolution, as read from a capture.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+impl Timestamp {
+    pub const ZERO: Timestamp = Timestamp { secs: 0, nanos: 0 };
+
+    pub fn new(secs: i64, nanos: u32) -> Self {
+        // Normalise nanoseconds that overflow a second (seen in hand-made captures).
+        let extra = i64::from(nanos / 1_000_000_000);
+        Timestamp {
+            secs: secs.saturating_add(extra),
+            nanos: nanos % 1_000_000_000,
+        }
+    }
+
+    pub fn from_micros(micros: i64) -> Self {
+        Timestamp {
+            secs: micros.div_euclid(1_000_000),
+            nanos: (micros.rem_euclid(1_000_000) * 1000) as u32,
+        }
+    }
+
+    pub fn now() -> Self {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp {
+            secs: d.as_secs() as i64,
+            nanos: d.subsec_nanos(),
+        }
+    }
+
+    pub fn as_micros(&self) -> i64 {
+        self.secs
+            .saturating_mul(1_000_000)
+            .saturating_add(i64::from(self.nanos / 1000))
+    }
+
+    pub fn as_secs_f64(&self) -> f64 {
+        self.secs as f64 + f64::from(self.nanos) / 1e9
+    }
+
+    /// Whole seconds elapsed since `earlier` (0 if `earlier` is later).
+    pub fn secs_since(&self, earlier: Timestamp) -> u64 {
+        if *self <= earlier {
+            return 0;
+        }
+        let mut secs = self.secs - earlier.secs;
+        if self.nanos < earlier.nanos {
+            secs -= 1;
+        }
+        secs.max(0) as u64
+    }
+
+    /// Microseconds elapsed since `earlier` (0 if `earlier` is later).
+    pub fn micros_since(&self, earlier: Timestamp) -> u64 {
+        (self.as_micros() - earlier.as_micros()).max(0) as u64
+    }
+
+    pub fn plus_secs(&self, secs: u64) -> Timestamp {
+        Timestamp {
+            secs: self.secs.saturating_add(secs.min(i64::MAX as u64) as i64),
+            nanos: self.nanos,
+        }
+    }
+
+    /// The EVE form: `2023-09-18T06:13:41.532140+0000` (UTC, microseconds).
+    pub fn eve(&self) -> EveTime {
+        EveTime(*self)
+    }
+
+    /// The fast.log form: `09/18/2023-06:13:41.532140`.
+    pub fn fastlog(&self) -> FastLogTime {
+        FastLogTime(*self)
+    }
+}
+
+/// Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+struct Parts {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    micros: u32,
+}
+
+fn parts(ts: Timestamp) -> Parts {
+    let days = ts.secs.div_euclid(86_400);
+    let rem = ts.secs.rem_euclid(86_400) as u32;
+    let (year, month, day) = civil_from_days(days);
+    Parts {
+        year,
+        month,
+        day,
+        hour: rem / 3600,
+        minute: rem / 60 % 60,
+        second: rem % 60,
+        micros: ts.nanos / 1000,
+    }
+}
+
+pub struct EveTime(Timestamp);
+
+impl fmt::Display for EveTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = parts(self.0);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+0000",
+            p.year, p.month, p.day, p.hour, p.minute, p.second, p.micros
+        )
+    }
+}
+
+pub struct FastLogTime(Timestamp);
+
+impl fmt::Display for FastLogTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = parts(self.0);
+        write!(
+            f,
+            "{:02}/{:02}/{:04}-{:02}:{:02}:{:02}.{:06}",
+            p.month, p.day, p.year, p.hour, p.minute, p.second, p.micros
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eve_format_matches_suricata() {
+        // 2023-09-18T06:13:41.532140 UTC
+        let ts = Timestamp::new(1_695_017_621, 532_140_123);
+        assert_eq!(ts.eve().to_string(), "2023-09-18T06:13:41.532140+0000");
+        assert_eq!(ts.fastlog().to_string(), "09/18/2023-06:13:41.532140");
+    }
+
+    #[test]
+    fn epoch_and_leap_day() {
+        assert_eq!(
+            Timestamp::ZERO.eve().to_string(),
+            "1970-01-01T00:00:00.000000+0000"
+        );
+        // 2024-02-29T12:00:00
+        assert_eq!(
+            Timestamp::new(1_709_208_000, 0).eve().to_string(),
+            "2024-02-29T12:00:00.000000+0000"
+        );
+    }
+
+    #[test]
+    fn nanos_overflow_is_normalised() {
+        let ts = Timestamp::new(10, 2_500_000_000);
+        assert_eq!((ts.secs, ts.nanos), (12, 500_000_000));
+    }
+
+    #[test]
+    fn elapsed() {
+        let a = Timestamp::new(100, 900_000_000);
+        let b = Timestamp::new(102, 100_000_000);
+        assert_eq!(b.secs_since(a), 1);
+        assert_eq!(a.secs_since(b), 0);
+        assert_eq!(b.micros_since(a), 1_200_000);
+    }
+}
