@@ -130,10 +130,7 @@ impl Default for DetectConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     #[error("{origin}: key '{key}': {message}")]
@@ -154,11 +151,7 @@ fn suricata_alias(key: &str, value: &str) -> Option<(String, String)> {
         "stream.async-oneside" => Some(("stream.async_oneside".into(), truthy.to_string())),
         "stream.checksum-validation" => Some((
             "capture.checksum".into(),
-            if truthy {
-                "\"all\"".into()
-            } else {
-                "\"none\"".into()
-            },
+            if truthy { "\"all\"".into() } else { "\"none\"".into() },
         )),
         "vlan.use-for-tracking" => Some(("flow.vlan_tracking".into(), truthy.to_string())),
         _ => None,
@@ -202,9 +195,7 @@ impl Config {
         };
         Self::from_tree(tree.clone(), &origin)?;
         for set in sets {
-            let (key, value) = set
-                .split_once('=')
-                .ok_or_else(|| ConfigError::SetSyntax(set.clone()))?;
+            let (key, value) = set.split_once('=').ok_or_else(|| ConfigError::SetSyntax(set.clone()))?;
             let (key, value) = (key.trim(), value.trim());
             let (key, value) = match suricata_alias(key, value) {
                 Some(kv) => kv,
@@ -260,10 +251,7 @@ fn is_vigie_key(key: &str) -> bool {
         return false;
     };
     let parts: Vec<&str> = key.split('.').collect();
-    if parts.len() == 3
-        && parts[0] == "vars"
-        && matches!(parts[1], "address_groups" | "port_groups")
-    {
+    if parts.len() == 3 && parts[0] == "vars" && matches!(parts[1], "address_groups" | "port_groups") {
         return true;
     }
     let mut table = &defaults;
@@ -273,10 +261,7 @@ fn is_vigie_key(key: &str) -> bool {
             Some(_) if i + 1 == parts.len() => return true,
             // Optional settings are absent from the serialised defaults.
             None if i + 1 == parts.len() => {
-                return matches!(
-                    *part,
-                    "sensor_name" | "classification_file" | "threshold_file"
-                );
+                return matches!(*part, "sensor_name" | "classification_file" | "threshold_file");
             }
             _ => return false,
         }
@@ -362,9 +347,7 @@ mod tests {
             .to_string();
         assert!(e.contains("flow.timeouts"), "{e}");
         assert!(e.contains("nwe"), "{e}");
-        let e = Config::load(None, &["bogus=1".to_string()])
-            .unwrap_err()
-            .to_string();
+        let e = Config::load(None, &["bogus=1".to_string()]).unwrap_err().to_string();
         assert!(e.contains("bogus"), "{e}");
         assert!(Config::load(None, &["novalue".to_string()]).is_err());
     }
@@ -376,20 +359,13 @@ mod tests {
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "[flow]\nmax_flows = \"many\"\n").unwrap();
         let e = Config::load(Some(&bad), &[]).unwrap_err().to_string();
-        assert!(
-            e.contains("bad.toml") && e.contains("flow.max_flows"),
-            "{e}"
-        );
+        assert!(e.contains("bad.toml") && e.contains("flow.max_flows"), "{e}");
         let broken = dir.join("broken.toml");
         std::fs::write(&broken, "[flow\n").unwrap();
         let e = Config::load(Some(&broken), &[]).unwrap_err().to_string();
         assert!(e.contains("broken.toml"), "{e}");
         let good = dir.join("good.toml");
-        std::fs::write(
-            &good,
-            "sensor_name = \"gate-a\"\n[stream]\nmidstream = true\n",
-        )
-        .unwrap();
+        std::fs::write(&good, "sensor_name = \"gate-a\"\n[stream]\nmidstream = true\n").unwrap();
         let c = Config::load(Some(&good), &[]).unwrap();
         assert_eq!(c.sensor(), "gate-a");
         assert!(c.stream.midstream);

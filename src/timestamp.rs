@@ -162,10 +162,7 @@ mod tests {
 
     #[test]
     fn epoch_and_leap_day() {
-        assert_eq!(
-            Timestamp::ZERO.eve().to_string(),
-            "1970-01-01T00:00:00.000000+0000"
-        );
+        assert_eq!(Timestamp::ZERO.eve().to_string(), "1970-01-01T00:00:00.000000+0000");
         // 2024-02-29T12:00:00
         assert_eq!(
             Timestamp::new(1_709_208_000, 0).eve().to_string(),

@@ -68,19 +68,17 @@ impl CaptureFile {
             path: path.to_path_buf(),
             reason: reason.into(),
         };
-        let mut reader =
-            match pcap_parser::create_reader(READ_BUFFER, BufReader::with_capacity(64 << 10, file))
-            {
-                Ok(r) => r,
-                Err(PcapError::Eof) => return Err(not_capture("empty file")),
-                Err(PcapError::HeaderNotRecognized) => {
-                    return Err(not_capture("unknown magic number"));
-                }
-                Err(PcapError::Incomplete(_)) => {
-                    return Err(not_capture("file header is truncated"));
-                }
-                Err(e) => return Err(not_capture(&format!("{e:?}"))),
-            };
+        let mut reader = match pcap_parser::create_reader(READ_BUFFER, BufReader::with_capacity(64 << 10, file)) {
+            Ok(r) => r,
+            Err(PcapError::Eof) => return Err(not_capture("empty file")),
+            Err(PcapError::HeaderNotRecognized) => {
+                return Err(not_capture("unknown magic number"));
+            }
+            Err(PcapError::Incomplete(_)) => {
+                return Err(not_capture("file header is truncated"));
+            }
+            Err(e) => return Err(not_capture(&format!("{e:?}"))),
+        };
         let mut format = FileFormat::PcapNg;
         let mut legacy_linktype = 0;
         // A legacy reader yields its file header first; a pcapng reader yields the SHB.
@@ -177,10 +175,7 @@ impl CaptureFile {
     fn refill(&mut self) -> Result<(), CaptureError> {
         self.reader.refill().map_err(|_| CaptureError::Read {
             path: self.path.clone(),
-            source: std::io::Error::other(format!(
-                "read failed before packet {}",
-                self.packets + 1
-            )),
+            source: std::io::Error::other(format!("read failed before packet {}", self.packets + 1)),
         })
     }
 
@@ -231,34 +226,27 @@ impl CaptureFile {
                         )),
                     }
                 }
-                PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-                    match self.interfaces.get(epb.if_id as usize) {
-                        Some(iface) => {
-                            let raw = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                            let secs = raw / iface.units_per_sec;
-                            let frac = raw % iface.units_per_sec;
-                            let nanos = (u128::from(frac) * 1_000_000_000
-                                / u128::from(iface.units_per_sec))
-                                as u32;
-                            let captured = (epb.caplen as usize).min(epb.data.len());
-                            Ok(Located::Packet {
-                                start: epb.data.as_ptr() as usize - base,
-                                len: captured,
-                                ts: Timestamp::new(
-                                    (secs as i64).saturating_add(iface.offset_secs),
-                                    nanos,
-                                ),
-                                linktype: iface.linktype,
-                                wire_len: epb.origlen,
-                                consume,
-                            })
-                        }
-                        None => Err(format!(
-                            "packet names interface {} which was never described",
-                            epb.if_id
-                        )),
+                PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => match self.interfaces.get(epb.if_id as usize) {
+                    Some(iface) => {
+                        let raw = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+                        let secs = raw / iface.units_per_sec;
+                        let frac = raw % iface.units_per_sec;
+                        let nanos = (u128::from(frac) * 1_000_000_000 / u128::from(iface.units_per_sec)) as u32;
+                        let captured = (epb.caplen as usize).min(epb.data.len());
+                        Ok(Located::Packet {
+                            start: epb.data.as_ptr() as usize - base,
+                            len: captured,
+                            ts: Timestamp::new((secs as i64).saturating_add(iface.offset_secs), nanos),
+                            linktype: iface.linktype,
+                            wire_len: epb.origlen,
+                            consume,
+                        })
                     }
-                }
+                    None => Err(format!(
+                        "packet names interface {} which was never described",
+                        epb.if_id
+                    )),
+                },
                 PcapBlockOwned::NG(Block::SimplePacket(spb)) => match self.interfaces.first() {
                     Some(iface) => Ok(Located::Packet {
                         start: spb.data.as_ptr() as usize - base,

@@ -30,10 +30,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CaptureError> {
 
 fn is_capture_name(p: &Path) -> bool {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    [".pcap", ".pcapng", ".cap"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
-        && !name.starts_with('.')
+    [".pcap", ".pcapng", ".cap"].iter().any(|ext| name.ends_with(ext)) && !name.starts_with('.')
 }
 
 #[cfg(test)]

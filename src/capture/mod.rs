@@ -27,16 +27,7 @@ pub mod linktype {
     pub fn is_supported(lt: u32) -> bool {
         matches!(
             lt,
-            NULL | ETHERNET
-                | RAW_OPENBSD
-                | RAW_BSDOS
-                | RAW
-                | CHDLC
-                | LOOP
-                | LINUX_SLL
-                | IPV4
-                | IPV6
-                | LINUX_SLL2
+            NULL | ETHERNET | RAW_OPENBSD | RAW_BSDOS | RAW | CHDLC | LOOP | LINUX_SLL | IPV4 | IPV6 | LINUX_SLL2
         )
     }
 
@@ -71,29 +62,15 @@ pub struct RawPacket<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     #[error("{path}: cannot open: {source}")]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Open { path: PathBuf, source: std::io::Error },
     #[error("{path}: not a pcap or pcapng file ({reason})")]
     NotACapture { path: PathBuf, reason: String },
     #[error("{path}: packet {packet}: unsupported link type {linktype}")]
-    UnknownLinkType {
-        path: PathBuf,
-        packet: u64,
-        linktype: u32,
-    },
+    UnknownLinkType { path: PathBuf, packet: u64, linktype: u32 },
     #[error("{path}: packet {packet}: damaged capture: {reason}")]
-    Damaged {
-        path: PathBuf,
-        packet: u64,
-        reason: String,
-    },
+    Damaged { path: PathBuf, packet: u64, reason: String },
     #[error("{path}: read error: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: no such file or directory")]
     Missing { path: PathBuf },
 }

@@ -52,11 +52,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     println!("ip-only    {}", stats.ip_only);
     println!("no fast pattern  {}", stats.without_fast_pattern.len());
     if args.list_slow && !stats.without_fast_pattern.is_empty() {
-        let sids: Vec<String> = stats
-            .without_fast_pattern
-            .iter()
-            .map(u32::to_string)
-            .collect();
+        let sids: Vec<String> = stats.without_fast_pattern.iter().map(u32::to_string).collect();
         println!("  sids: {}", sids.join(" "));
     }
     println!(

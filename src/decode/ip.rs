@@ -39,9 +39,7 @@ pub fn ipv4(data: &[u8], validate_checksums: bool) -> Result<Decoded<'_>, Anomal
             Anomaly::Ipv4TotalLenTooSmall
         }
         V4SliceError::Len(_) => Anomaly::Ipv4Truncated,
-        V4SliceError::Header(V4HeaderError::HeaderLengthSmallerThanHeader { .. }) => {
-            Anomaly::Ipv4HeaderTooSmall
-        }
+        V4SliceError::Header(V4HeaderError::HeaderLengthSmallerThanHeader { .. }) => Anomaly::Ipv4HeaderTooSmall,
         V4SliceError::Header(V4HeaderError::UnexpectedVersion { .. }) => Anomaly::Ipv4WrongVersion,
         V4SliceError::Exts(_) => Anomaly::Ipv4Truncated,
     })?;
@@ -73,9 +71,7 @@ pub fn ipv4(data: &[u8], validate_checksums: bool) -> Result<Decoded<'_>, Anomal
     let mut decoded = transport(ip, validate_checksums);
     if bad_ip {
         decoded.bad_checksum = true;
-        decoded
-            .transport_anomaly
-            .get_or_insert(Anomaly::Ipv4BadChecksum);
+        decoded.transport_anomaly.get_or_insert(Anomaly::Ipv4BadChecksum);
     }
     Ok(decoded)
 }
@@ -187,13 +183,9 @@ fn transport(ip: IpLayer<'_>, validate: bool) -> Decoded<'_> {
                     d.transport_anomaly = Some(Anomaly::TcpBadChecksum);
                 }
             }
-            Err(TcpSliceError::Len(l)) if l.len < 20 => {
-                d.transport_anomaly = Some(Anomaly::TcpTooSmall)
-            }
+            Err(TcpSliceError::Len(l)) if l.len < 20 => d.transport_anomaly = Some(Anomaly::TcpTooSmall),
             Err(TcpSliceError::Len(_)) => d.transport_anomaly = Some(Anomaly::TcpOptionsTruncated),
-            Err(TcpSliceError::Content(_)) => {
-                d.transport_anomaly = Some(Anomaly::TcpHeaderTooSmall)
-            }
+            Err(TcpSliceError::Content(_)) => d.transport_anomaly = Some(Anomaly::TcpHeaderTooSmall),
         },
         PROTO_UDP => match UdpSlice::from_slice(seg) {
             Ok(u) => {
@@ -205,10 +197,7 @@ fn transport(ip: IpLayer<'_>, validate: bool) -> Decoded<'_> {
                 d.transport = Transport::Udp(h);
                 d.payload = u.payload();
                 let skip_checksum = ip.version == 4 && u.checksum() == 0;
-                if validate
-                    && !skip_checksum
-                    && !checksum::transport_ok(ip.src, ip.dst, PROTO_UDP, u.slice())
-                {
+                if validate && !skip_checksum && !checksum::transport_ok(ip.src, ip.dst, PROTO_UDP, u.slice()) {
                     d.bad_checksum = true;
                     d.transport_anomaly = Some(Anomaly::UdpBadChecksum);
                 }
@@ -321,10 +310,7 @@ mod tests {
     #[test]
     fn options_bits_and_malformed() {
         assert_eq!(ipv4_options(&[1, 7, 3, 0]).unwrap(), ipopt::NOP | ipopt::RR);
-        assert_eq!(
-            ipv4_options(&[131, 40, 0, 0]),
-            Err(Anomaly::Ipv4OptionsMalformed)
-        );
+        assert_eq!(ipv4_options(&[131, 40, 0, 0]), Err(Anomaly::Ipv4OptionsMalformed));
         assert_eq!(ipv4_options(&[68, 1]), Err(Anomaly::Ipv4OptionsMalformed));
     }
 
@@ -334,10 +320,7 @@ mod tests {
         let d = ipv4(&p, true).unwrap();
         assert!(d.bad_checksum, "zero checksum must fail");
         // Fill in a correct checksum.
-        let mut sum: u32 = p
-            .chunks(2)
-            .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-            .sum();
+        let mut sum: u32 = p.chunks(2).map(|c| u32::from(u16::from_be_bytes([c[0], c[1]]))).sum();
         while sum > 0xffff {
             sum = (sum & 0xffff) + (sum >> 16);
         }
@@ -349,9 +332,6 @@ mod tests {
     fn wrong_versions() {
         assert_eq!(ipv4(&[0x60], false).err(), Some(Anomaly::Ipv4WrongVersion));
         assert_eq!(ipv6(&[0x45], false).err(), Some(Anomaly::Ipv6WrongVersion));
-        assert_eq!(
-            ipv6(&[0x60, 0, 0], false).err(),
-            Some(Anomaly::Ipv6TooSmall)
-        );
+        assert_eq!(ipv6(&[0x60, 0, 0], false).err(), Some(Anomaly::Ipv6TooSmall));
     }
 }

@@ -25,11 +25,7 @@ pub enum Network<'a> {
 }
 
 /// Decodes the link layer of `frame` for link type `lt`.
-pub fn decode_link<'a>(
-    lt: u32,
-    frame: &'a [u8],
-    vlan: &mut VlanIds,
-) -> Result<Network<'a>, Anomaly> {
+pub fn decode_link<'a>(lt: u32, frame: &'a [u8], vlan: &mut VlanIds) -> Result<Network<'a>, Anomaly> {
     match lt {
         linktype::ETHERNET => ethernet(frame, vlan),
         linktype::LINUX_SLL => {
@@ -84,12 +80,7 @@ pub fn ethernet<'a>(frame: &'a [u8], vlan: &mut VlanIds) -> Result<Network<'a>, 
     by_ethertype(ethertype, &frame[14..], vlan, 0)
 }
 
-fn by_ethertype<'a>(
-    ethertype: u16,
-    body: &'a [u8],
-    vlan: &mut VlanIds,
-    depth: u8,
-) -> Result<Network<'a>, Anomaly> {
+fn by_ethertype<'a>(ethertype: u16, body: &'a [u8], vlan: &mut VlanIds, depth: u8) -> Result<Network<'a>, Anomaly> {
     if depth > 8 {
         return Err(Anomaly::VlanTooManyLayers);
     }
@@ -134,7 +125,8 @@ fn by_ethertype<'a>(
 /// next protocol.
 fn nsh<'a>(body: &'a [u8], vlan: &mut VlanIds, depth: u8) -> Result<Network<'a>, Anomaly> {
     let base = body.get(0..4).ok_or(Anomaly::TunnelMalformed)?;
-    let len_words = usize::from(((base[0] & 0x0f) << 2) | (base[1] >> 6));
+    // Ver(2) O(1) U(1) TTL(6) Length(6): the length is the low 6 bits, in 4-byte words.
+    let len_words = usize::from(base[1] & 0x3f);
     let next = base[3];
     let hdr_len = len_words * 4;
     if hdr_len < 8 || body.len() < hdr_len {
@@ -248,16 +240,31 @@ mod tests {
     }
 
     #[test]
+    fn nsh_md_type_one_to_ipv4() {
+        let mut body = vec![0x00, 0x06, 0x01, 0x01];
+        body.extend_from_slice(&[0u8; 20]);
+        body.push(0x45);
+        let frame = eth(ETHERTYPE_NSH, &body);
+        let mut vlan = VlanIds::default();
+        assert_eq!(
+            decode_link(linktype::ETHERNET, &frame, &mut vlan),
+            Ok(Network::Ipv4(&[0x45][..]))
+        );
+        let short = eth(ETHERTYPE_NSH, &[0x00, 0x06, 0x01, 0x01, 0, 0]);
+        assert_eq!(
+            decode_link(linktype::ETHERNET, &short, &mut vlan),
+            Err(Anomaly::TunnelMalformed)
+        );
+    }
+
+    #[test]
     fn raw_and_empty() {
         let mut vlan = VlanIds::default();
         assert_eq!(
             decode_link(linktype::RAW, &[0x45], &mut vlan),
             Ok(Network::Ipv4(&[0x45][..]))
         );
-        assert_eq!(
-            decode_link(linktype::RAW, &[], &mut vlan),
-            Err(Anomaly::EmptyFrame)
-        );
+        assert_eq!(decode_link(linktype::RAW, &[], &mut vlan), Err(Anomaly::EmptyFrame));
         assert_eq!(
             decode_link(linktype::ETHERNET, &[], &mut vlan),
             Err(Anomaly::EmptyFrame)

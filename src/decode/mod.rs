@@ -11,9 +11,7 @@ mod tunnel;
 
 pub use anomaly::{Anomaly, AnomalyCounters};
 pub use ip::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP};
-pub use packet::{
-    IcmpHeader, Inner, IpLayer, Packet, TcpHeader, Transport, UdpHeader, VlanIds, tcp_flags,
-};
+pub use packet::{IcmpHeader, Inner, IpLayer, Packet, TcpHeader, Transport, UdpHeader, VlanIds, tcp_flags};
 
 use crate::capture::{RawPacket, linktype};
 use link::Network;
@@ -42,9 +40,7 @@ impl std::str::FromStr for ChecksumMode {
             "none" | "no" => Ok(ChecksumMode::None),
             "all" | "yes" => Ok(ChecksumMode::All),
             "auto" => Ok(ChecksumMode::Auto),
-            other => Err(format!(
-                "checksum mode must be none, all or auto, not '{other}'"
-            )),
+            other => Err(format!("checksum mode must be none, all or auto, not '{other}'")),
         }
     }
 }
@@ -100,7 +96,15 @@ impl Decoder {
         }
         let mut vlan = outer.vlan;
         let network = match inner {
-            Inner::Ethernet(frame) => link::ethernet(frame, &mut vlan),
+            Inner::Ethernet(frame, tunnel_vlan) => {
+                if let Some(id) = tunnel_vlan
+                    && !vlan.push(id)
+                {
+                    self.counters.add(Anomaly::VlanTooManyLayers);
+                    return None;
+                }
+                link::ethernet(frame, &mut vlan)
+            }
             Inner::Ip(bytes) => link::raw_ip(bytes),
         };
         let network = match network {

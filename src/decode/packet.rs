@@ -128,7 +128,8 @@ pub enum Transport {
 /// Where an inner packet starts, for tunnels the decoder understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inner<'a> {
-    Ethernet(&'a [u8]),
+    /// An Ethernet frame, with the VLAN id the tunnel header carried (ERSPAN).
+    Ethernet(&'a [u8], Option<u16>),
     Ip(&'a [u8]),
 }
 

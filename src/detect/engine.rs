@@ -2,6 +2,7 @@
 //! protocol, direction and server port, each group with its prefilter;
 //! per packet it gathers candidates and evaluates them in full.
 
+use super::address_index::AddressIndex;
 use super::flow_match::{apply_post_match, flow_keyword_matches, state_conditions_match};
 use super::packet_match::{endpoints_match, header_matches, protocol_matches};
 use super::payload::{InspectState, inspect};
@@ -77,7 +78,7 @@ impl Default for EngineOptions {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     groups: Vec<[DirGroups; 2]>,
-    ip_only: Vec<u32>,
+    ip_only: AddressIndex,
     all: Vec<u32>,
     opts: EngineOptions,
     pub stats: EngineStats,
@@ -140,7 +141,8 @@ fn is_ip_only(r: &Rule) -> bool {
         && r.header.is_empty()
         && r.dsize.is_none()
         && r.flow == Default::default()
-        && r.flowbits.is_empty()
+        // Setting flowbits is allowed (IP reputation rules do); reading them is not.
+        && r.flowbits.iter().all(|c| !c.reads())
         && r.flowints.is_empty()
         && r.stream_size.is_none()
         && ports_any
@@ -204,8 +206,7 @@ impl Engine {
             ..Default::default()
         };
         let mut ip_only = Vec::new();
-        let mut entries: Vec<[GroupMembers; 2]> =
-            CLASSES.iter().map(|_| Default::default()).collect();
+        let mut entries: Vec<[GroupMembers; 2]> = CLASSES.iter().map(|_| Default::default()).collect();
         for (idx, cr) in rules.iter().enumerate() {
             let idx = idx as u32;
             if cr.ip_only {
@@ -223,10 +224,7 @@ impl Engine {
             };
             for class in classes_of(r.proto) {
                 for &d in dirs {
-                    let ports = if matches!(class, Class::Tcp | Class::Udp)
-                        && r.proto.has_ports()
-                        && !r.bidirectional
-                    {
+                    let ports = if matches!(class, Class::Tcp | Class::Udp) && r.proto.has_ports() && !r.bidirectional {
                         let set = if d == 0 { &r.dst_ports } else { &r.src_ports };
                         set.small_list(PORT_GROUP_LIMIT)
                     } else {
@@ -234,15 +232,14 @@ impl Engine {
                     };
                     let slot = &mut entries[*class as usize][d];
                     match ports {
-                        Some(list) => list
-                            .into_iter()
-                            .for_each(|p| slot.0.entry(p).or_default().push(idx)),
+                        Some(list) => list.into_iter().for_each(|p| slot.0.entry(p).or_default().push(idx)),
                         None => slot.1.push(idx),
                     }
                 }
             }
         }
         stats.ip_only = ip_only.len();
+        let ip_only = AddressIndex::build(ip_only.iter().map(|&i| (i, &rules[i as usize].rule)));
         let build_group = |members: &[u32], stats: &mut EngineStats| -> Group {
             let mut g = Group::default();
             let mut fps = Vec::new();
@@ -354,9 +351,7 @@ impl Engine {
                 dst_port: pkt.dport(),
                 flow_id: flow.id,
             };
-            if !cr.rates.is_trivial()
-                && ctx.thresholds.decide(idx, &cr.rates, &facts) == Verdict::Silent
-            {
+            if !cr.rates.is_trivial() && ctx.thresholds.decide(idx, &cr.rates, &facts) == Verdict::Silent {
                 continue;
             }
             flow.alerted = true;
@@ -366,13 +361,7 @@ impl Engine {
         passed
     }
 
-    fn collect_candidates(
-        &self,
-        ctx: &mut DetectCtx,
-        pkt: &Packet<'_>,
-        dir: Direction,
-        iponly_due: bool,
-    ) {
+    fn collect_candidates(&self, ctx: &mut DetectCtx, pkt: &Packet<'_>, dir: Direction, iponly_due: bool) {
         let generation = ctx.generation;
         let DetectCtx {
             stamp,
@@ -394,7 +383,7 @@ impl Engine {
             return;
         }
         if iponly_due {
-            self.ip_only.iter().for_each(|i| add(*i));
+            self.ip_only.candidates(pkt.ip.src, pkt.ip.dst, &mut add);
         }
         let class = packet_class(pkt);
         let pair = &self.groups[class as usize][dir.index()];

@@ -3,9 +3,7 @@
 
 use crate::flow::{Direction, Flow};
 use crate::rules::Rule;
-use crate::rules::flow_keywords::{
-    FlowDirection, FlowbitCmd, FlowintCmd, IntOperand, StreamScope, StreamSide,
-};
+use crate::rules::flow_keywords::{FlowDirection, FlowbitCmd, FlowintCmd, IntOperand, StreamScope, StreamSide};
 
 /// The `flow` keyword for a packet travelling `dir` on `flow`.
 pub fn flow_keyword_matches(rule: &Rule, flow: &Flow, dir: Direction, fragment: bool) -> bool {
@@ -50,16 +48,12 @@ pub fn state_conditions_match(rule: &Rule, flow: &Flow) -> bool {
         let ok = match *cmd {
             FlowintCmd::IsSet(v) => flow.vars.int(v).is_some(),
             FlowintCmd::IsNotSet(v) => flow.vars.int(v).is_none(),
-            FlowintCmd::Compare(v, op, operand) => {
-                match (flow.vars.int(v), operand_value(flow, operand)) {
-                    (Some(a), Some(b)) => op.eval(i128::from(a), i128::from(b)),
-                    _ => false,
-                }
-            }
+            FlowintCmd::Compare(v, op, operand) => match (flow.vars.int(v), operand_value(flow, operand)) {
+                (Some(a), Some(b)) => op.eval(i128::from(a), i128::from(b)),
+                _ => false,
+            },
             // Modifiers need the target (if a variable) to exist to apply.
-            FlowintCmd::Set(_, o) | FlowintCmd::Add(_, o) | FlowintCmd::Sub(_, o) => {
-                operand_value(flow, o).is_some()
-            }
+            FlowintCmd::Set(_, o) | FlowintCmd::Add(_, o) | FlowintCmd::Sub(_, o) => operand_value(flow, o).is_some(),
         };
         if !ok {
             return false;
@@ -68,8 +62,7 @@ pub fn state_conditions_match(rule: &Rule, flow: &Flow) -> bool {
     if let Some(ss) = &rule.stream_size {
         let Some(tcp) = &flow.tcp else { return false };
         let (client, server) = (tcp.stream_bytes(0), tcp.stream_bytes(1));
-        let cmp =
-            |v: Option<u64>| v.is_some_and(|v| ss.op.eval(i128::from(v), i128::from(ss.value)));
+        let cmp = |v: Option<u64>| v.is_some_and(|v| ss.op.eval(i128::from(v), i128::from(ss.value)));
         let ok = match ss.side {
             StreamSide::Client => cmp(client),
             StreamSide::Server => cmp(server),

@@ -2,6 +2,7 @@
 //! evaluation of every keyword against packets and flows, and alert rate
 //! state. Reads packets and flows; writes only flow variables.
 
+mod address_index;
 mod engine;
 mod flow_match;
 mod packet_match;

@@ -31,10 +31,7 @@ pub fn endpoints_match(rule: &Rule, pkt: &Packet<'_>) -> bool {
 }
 
 pub fn header_matches(rule: &Rule, pkt: &Packet<'_>) -> bool {
-    rule.header.iter().all(|t| test(t, pkt))
-        && rule
-            .dsize
-            .is_none_or(|d| d.matches(pkt.payload.len() as u64))
+    rule.header.iter().all(|t| test(t, pkt)) && rule.dsize.is_none_or(|d| d.matches(pkt.payload.len() as u64))
 }
 
 fn test(t: &HeaderTest, pkt: &Packet<'_>) -> bool {

@@ -78,10 +78,7 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
             false
         }
         Inspect::ByteTest(t) => {
-            let Some(pos) = position(&t.ex, prev_end, st) else {
-                return false;
-            };
-            let Some(v) = t.ex.read(buf, pos) else {
+            let Some((_, _, v)) = extract(&t.ex, buf, prev_end, st) else {
                 return false;
             };
             let want = st.value(t.value) as u64;
@@ -97,10 +94,7 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
             ok != t.negated && run(steps, i + 1, buf, prev_end, st)
         }
         Inspect::ByteJump(j) => {
-            let Some(pos) = position(&j.ex, prev_end, st) else {
-                return false;
-            };
-            let Some(v) = j.ex.read(buf, pos) else {
+            let Some((pos, n, v)) = extract(&j.ex, buf, prev_end, st) else {
                 return false;
             };
             let mut jump = v.saturating_mul(j.multiplier);
@@ -108,23 +102,22 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
                 jump = jump.saturating_add(3) & !3;
             }
             let base = match j.from {
-                JumpFrom::AfterBytes => (pos + usize::from(j.ex.nbytes)) as i64,
+                JumpFrom::AfterBytes => (pos + n) as i64,
                 JumpFrom::Beginning => 0,
                 JumpFrom::End => buf.len() as i64,
             };
             let target = base
                 .saturating_add(i64::try_from(jump).unwrap_or(i64::MAX))
                 .saturating_add(j.post_offset);
-            if target < 0 || target > buf.len() as i64 {
+            if target > buf.len() as i64 {
                 return false;
             }
-            run(steps, i + 1, buf, target as usize, st)
+            // A negative post_offset may point before the buffer: Suricata
+            // clamps that to the start rather than failing.
+            run(steps, i + 1, buf, target.max(0) as usize, st)
         }
         Inspect::ByteExtract(e) => {
-            let Some(pos) = position(&e.ex, prev_end, st) else {
-                return false;
-            };
-            let Some(mut v) = e.ex.read(buf, pos) else {
+            let Some((pos, n, mut v)) = extract(&e.ex, buf, prev_end, st) else {
                 return false;
             };
             v = v.saturating_mul(e.multiplier);
@@ -135,13 +128,10 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
             if let Some(slot) = st.vars.get_mut(usize::from(e.var)) {
                 *slot = i64::try_from(v).unwrap_or(i64::MAX);
             }
-            run(steps, i + 1, buf, pos + usize::from(e.ex.nbytes), st)
+            run(steps, i + 1, buf, pos + n, st)
         }
         Inspect::ByteMath(m) => {
-            let Some(pos) = position(&m.ex, prev_end, st) else {
-                return false;
-            };
-            let Some(v) = m.ex.read(buf, pos) else {
+            let Some((_, _, v)) = extract(&m.ex, buf, prev_end, st) else {
                 return false;
             };
             let r = st.value(m.rvalue);
@@ -175,9 +165,7 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
             };
             has_data != *negated && run(steps, i + 1, buf, prev_end, st)
         }
-        Inspect::Bsize(cmp) => {
-            cmp.matches(buf.len() as u64) && run(steps, i + 1, buf, prev_end, st)
-        }
+        Inspect::Bsize(cmp) => cmp.matches(buf.len() as u64) && run(steps, i + 1, buf, prev_end, st),
     }
 }
 
@@ -189,13 +177,15 @@ fn position(ex: &Extraction, prev_end: usize, st: &InspectState) -> Option<usize
     usize::try_from(pos).ok()
 }
 
+/// Reads the number a byte_* keyword looks at: (position, width, value).
+fn extract(ex: &Extraction, buf: &[u8], prev_end: usize, st: &InspectState) -> Option<(usize, usize, u64)> {
+    let pos = position(ex, prev_end, st)?;
+    let n = usize::try_from(st.value(ex.nbytes)).ok()?;
+    Some((pos, n, ex.read(buf, pos, n)?))
+}
+
 /// The window a content may match in: [start, end).
-fn window(
-    c: &Content,
-    buf_len: usize,
-    prev_end: usize,
-    st: &InspectState,
-) -> Option<(usize, usize)> {
+fn window(c: &Content, buf_len: usize, prev_end: usize, st: &InspectState) -> Option<(usize, usize)> {
     let len = buf_len as i64;
     let plen = c.pattern.len() as i64;
     let (mut start, mut end) = (0i64, len);
@@ -203,11 +193,7 @@ fn window(
         let distance = c.distance.map(|v| st.value(v)).unwrap_or(0);
         start = (prev_end as i64).saturating_add(distance).max(0);
         if let Some(w) = c.within {
-            end = end.min(
-                (prev_end as i64)
-                    .saturating_add(distance)
-                    .saturating_add(st.value(w)),
-            );
+            end = end.min((prev_end as i64).saturating_add(distance).saturating_add(st.value(w)));
         }
     } else {
         if let Some(o) = c.offset {
@@ -281,10 +267,7 @@ mod tests {
         let vars = Vars::default();
         let classes = Classifications::default();
         let mut l = Loader::new(&vars, &classes);
-        l.add_text(
-            &format!("alert tcp any any -> any any ({opts} sid:1;)"),
-            "t",
-        );
+        l.add_text(&format!("alert tcp any any -> any any ({opts} sid:1;)"), "t");
         let set = l.finish();
         assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
         inspect(&set.rules[0].payload, buf, &mut InspectState::new())
@@ -301,24 +284,12 @@ mod tests {
     #[test]
     fn distance_within_backtrack() {
         // The first "a" is followed by "c" too far away; the second works.
-        assert!(check(
-            r#"content:"a"; content:"c"; distance:0; within:2;"#,
-            b"a....ac"
-        ));
-        assert!(!check(
-            r#"content:"a"; content:"c"; distance:0; within:1;"#,
-            b"a.c"
-        ));
-        assert!(check(
-            r#"content:"a"; content:"c"; distance:1; within:2;"#,
-            b"a.c"
-        ));
+        assert!(check(r#"content:"a"; content:"c"; distance:0; within:2;"#, b"a....ac"));
+        assert!(!check(r#"content:"a"; content:"c"; distance:0; within:1;"#, b"a.c"));
+        assert!(check(r#"content:"a"; content:"c"; distance:1; within:2;"#, b"a.c"));
         assert!(!check(r#"content:"a"; content:"c"; distance:2;"#, b"a.c"));
         // Negative distance looks back.
-        assert!(check(
-            r#"content:"bc"; content:"ab"; distance:-3; within:2;"#,
-            b"abc"
-        ));
+        assert!(check(r#"content:"bc"; content:"ab"; distance:-3; within:2;"#, b"abc"));
     }
 
     #[test]
@@ -327,22 +298,13 @@ mod tests {
         assert!(!check(r#"content:"bc"; startswith;"#, b"abc"));
         assert!(check(r#"content:"bc"; endswith;"#, b"abcbc"));
         assert!(!check(r#"content:"ab"; endswith;"#, b"abc"));
-        assert!(check(
-            r#"content:"data|0a 0a|"; startswith; endswith;"#,
-            b"data\n\n"
-        ));
+        assert!(check(r#"content:"data|0a 0a|"; startswith; endswith;"#, b"data\n\n"));
     }
 
     #[test]
     fn negation() {
-        assert!(check(
-            r#"content:"a"; content:!"b"; distance:0; within:1;"#,
-            b"ac b"
-        ));
-        assert!(!check(
-            r#"content:"a"; content:!"b"; distance:0; within:1;"#,
-            b"ab"
-        ));
+        assert!(check(r#"content:"a"; content:!"b"; distance:0; within:1;"#, b"ac b"));
+        assert!(!check(r#"content:"a"; content:!"b"; distance:0; within:1;"#, b"ab"));
         assert!(check(r#"content:!"zz";"#, b"abc"));
     }
 
@@ -352,10 +314,7 @@ mod tests {
             r#"content:"union"; nocase; pcre:"/^\s+select/iR";"#,
             b"x UNION  SeLeCt"
         ));
-        assert!(!check(
-            r#"content:"union"; pcre:"/^select/R";"#,
-            b"x union select"
-        ));
+        assert!(!check(r#"content:"union"; pcre:"/^select/R";"#, b"x union select"));
         assert!(check(r#"pcre:!"/evil/";"#, b"good"));
     }
 
@@ -395,6 +354,8 @@ mod tests {
             b"\x04\x05"
         ));
         assert!(!check(r#"byte_test:4,>,1,0;"#, b"\x00\x00"));
+        // Zero-byte jump with a negative post_offset clamps at the start.
+        assert!(check(r#"content:"CD"; byte_jump:0,0,relative,post_offset -10; pcre:"/^AB/R";"#, b"ABCD"));
     }
 
     #[test]

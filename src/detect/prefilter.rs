@@ -13,9 +13,7 @@ pub struct Prefilter {
 impl Prefilter {
     /// Builds from (pattern, rule index) pairs; patterns are matched without
     /// regard to ASCII case (a case-sensitive rule is confirmed later).
-    pub fn build(
-        entries: &[(Vec<u8>, u32)],
-    ) -> Result<Option<Prefilter>, aho_corasick::BuildError> {
+    pub fn build(entries: &[(Vec<u8>, u32)]) -> Result<Option<Prefilter>, aho_corasick::BuildError> {
         if entries.is_empty() {
             return Ok(None);
         }

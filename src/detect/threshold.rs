@@ -2,9 +2,7 @@
 //! suppress and rate_filter entries of threshold.config. Bounded: when full
 //! the least recently used tracker is evicted and counted.
 
-use crate::rules::threshold::{
-    NewAction, SigSelector, Threshold, ThresholdEntry, ThresholdKind, Track, UniqueOn,
-};
+use crate::rules::threshold::{NewAction, SigSelector, Threshold, ThresholdEntry, ThresholdKind, Track, UniqueOn};
 use crate::rules::{Rule, address::IpSet};
 use crate::timestamp::Timestamp;
 use foldhash::fast::FixedState;
@@ -69,10 +67,7 @@ pub struct RuleRates {
 
 impl RuleRates {
     pub fn is_trivial(&self) -> bool {
-        self.threshold.is_none()
-            && !self.suppress_all
-            && self.suppress.is_empty()
-            && self.rate_filter.is_none()
+        self.threshold.is_none() && !self.suppress_all && self.suppress.is_empty() && self.rate_filter.is_none()
     }
 
     /// Combines the rule's own threshold with threshold.config entries; the
@@ -94,12 +89,10 @@ impl RuleRates {
                         best = Some((sel.specificity(), *t));
                     }
                 }
-                ThresholdEntry::Suppress { sel, track } if sel.applies(rule.gid, rule.sid) => {
-                    match track {
-                        None => r.suppress_all = true,
-                        Some((t, set)) => r.suppress.push((*t, set.clone())),
-                    }
-                }
+                ThresholdEntry::Suppress { sel, track } if sel.applies(rule.gid, rule.sid) => match track {
+                    None => r.suppress_all = true,
+                    Some((t, set)) => r.suppress.push((*t, set.clone())),
+                },
                 ThresholdEntry::RateFilter {
                     sel,
                     track,
@@ -190,11 +183,7 @@ impl ThresholdState {
         Verdict::Alert
     }
 
-    fn make_room<V>(
-        map: &mut LinkedHashMap<(u32, Key), V, FixedState>,
-        cap: usize,
-        stats: &mut ThresholdStats,
-    ) {
+    fn make_room<V>(map: &mut LinkedHashMap<(u32, Key), V, FixedState>, cap: usize, stats: &mut ThresholdStats) {
         while map.len() >= cap {
             if map.pop_front().is_none() {
                 break;
@@ -261,11 +250,7 @@ impl ThresholdState {
             }
             ThresholdKind::DetectionFilter => tr.count > t.count,
         };
-        if alert {
-            Verdict::Alert
-        } else {
-            Verdict::Silent
-        }
+        if alert { Verdict::Alert } else { Verdict::Silent }
     }
 
     /// `Some(())` while the rate filter's new action is in force.
@@ -407,14 +392,8 @@ mod tests {
             suppress: vec![(Track::BySrc, IpSet::parse_atom("1.1.1.1").unwrap())],
             ..Default::default()
         };
-        assert_eq!(
-            st.decide(0, &rates, &facts(0, "1.1.1.1", 80)),
-            Verdict::Silent
-        );
-        assert_eq!(
-            st.decide(0, &rates, &facts(0, "1.1.1.2", 80)),
-            Verdict::Alert
-        );
+        assert_eq!(st.decide(0, &rates, &facts(0, "1.1.1.1", 80)), Verdict::Silent);
+        assert_eq!(st.decide(0, &rates, &facts(0, "1.1.1.2", 80)), Verdict::Alert);
         let limit = RuleRates {
             threshold: Some(th(ThresholdKind::Limit, Track::BySrc, 1, 60)),
             ..Default::default()

@@ -94,11 +94,7 @@ impl FlowKey {
                 h.write((v >> 64) as u64);
             }
         }
-        h.write(
-            (u64::from(self.lo_port) << 32)
-                | (u64::from(self.hi_port) << 16)
-                | u64::from(self.proto),
-        );
+        h.write((u64::from(self.lo_port) << 32) | (u64::from(self.hi_port) << 16) | u64::from(self.proto));
         for id in self.vlan.as_slice() {
             h.write(u64::from(*id));
         }

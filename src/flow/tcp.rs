@@ -74,14 +74,7 @@ impl TcpTracker {
     }
 
     /// Updates the state with one packet travelling in `dir`.
-    pub fn update(
-        &mut self,
-        tcp: &TcpHeader,
-        payload_len: usize,
-        dir: Direction,
-        opts: StreamOptions,
-        first: bool,
-    ) {
+    pub fn update(&mut self, tcp: &TcpHeader, payload_len: usize, dir: Direction, opts: StreamOptions, first: bool) {
         let syn = tcp.flags & tcp_flags::SYN != 0;
         let ack = tcp.flags & tcp_flags::ACK != 0;
         let rst = tcp.flags & tcp_flags::RST != 0;
@@ -147,14 +140,7 @@ impl TcpTracker {
         }
     }
 
-    fn track_seq(
-        &mut self,
-        side: usize,
-        tcp: &TcpHeader,
-        payload_len: usize,
-        syn: bool,
-        fin: bool,
-    ) {
+    fn track_seq(&mut self, side: usize, tcp: &TcpHeader, payload_len: usize, syn: bool, fin: bool) {
         let end = &mut self.ends[side];
         if syn {
             end.isn = Some(tcp.seq);
@@ -231,13 +217,7 @@ mod tests {
     #[test]
     fn no_handshake_without_midstream_is_untracked() {
         let mut t = TcpTracker::new();
-        t.update(
-            &seg(A, 1),
-            5,
-            Direction::ToServer,
-            StreamOptions::default(),
-            true,
-        );
+        t.update(&seg(A, 1), 5, Direction::ToServer, StreamOptions::default(), true);
         assert_eq!(t.state, TcpState::Untracked);
         assert!(!t.is_established());
     }

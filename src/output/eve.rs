@@ -228,7 +228,9 @@ pub(crate) mod tests {
         assert_eq!(v["host"], "sensor-1");
         assert!(v.get("vlan").is_none());
         // Field order as Suricata writes it.
-        assert!(line.starts_with(r#"{"timestamp":"2023-09-18T06:13:41.532140+0000","flow_id":123,"pcap_cnt":7,"event_type":"alert""#));
+        assert!(line.starts_with(
+            r#"{"timestamp":"2023-09-18T06:13:41.532140+0000","flow_id":123,"pcap_cnt":7,"event_type":"alert""#
+        ));
     }
 
     #[test]

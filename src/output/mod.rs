@@ -15,10 +15,7 @@ use std::thread::JoinHandle;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("output thread stopped: {0}")]
@@ -59,11 +56,7 @@ fn open_append(path: &Path) -> Result<BufWriter<File>, OutputError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(io)?;
+    let f = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
     Ok(BufWriter::with_capacity(256 << 10, f))
 }
 
@@ -71,11 +64,7 @@ impl Outputs {
     pub fn start(cfg: OutputConfig) -> Result<Outputs, OutputError> {
         let eve = cfg.eve.as_deref().map(open_append).transpose()?;
         let fast = cfg.fast_log.as_deref().map(open_append).transpose()?;
-        let store = cfg
-            .store
-            .clone()
-            .map(|p| StoreWriter::start(p, 8192))
-            .transpose()?;
+        let store = cfg.store.clone().map(|p| StoreWriter::start(p, 8192)).transpose()?;
         let (tx, rx) = sync_channel(cfg.queue.max(1));
         let handle = std::thread::Builder::new()
             .name("vigie-output".into())
@@ -89,10 +78,7 @@ impl Outputs {
 
     /// Hands an alert to the sinks; blocks while the queue is full.
     pub fn send(&self, alert: Alert) -> Result<(), OutputError> {
-        let tx = self
-            .tx
-            .as_ref()
-            .ok_or_else(|| OutputError::Gone("closed".into()))?;
+        let tx = self.tx.as_ref().ok_or_else(|| OutputError::Gone("closed".into()))?;
         tx.send(alert)
             .map_err(|_| OutputError::Gone("output thread ended early".into()))
     }

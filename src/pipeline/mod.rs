@@ -49,12 +49,7 @@ pub fn replay(
         Some(p) => {
             let store = Store::open(p)?;
             let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-            Some(store.begin_run(
-                "replay",
-                &sensor,
-                &names.join(" "),
-                Timestamp::now().as_micros(),
-            )?)
+            Some(store.begin_run("replay", &sensor, &names.join(" "), Timestamp::now().as_micros())?)
         }
         None => None,
     };
@@ -119,9 +114,7 @@ pub fn replay(
         }
         if let Some(reason) = file.truncation() {
             tracing::warn!(file = %path.display(), "{reason}");
-            summary
-                .truncated_files
-                .push(format!("{}: {reason}", path.display()));
+            summary.truncated_files.push(format!("{}: {reason}", path.display()));
         }
     }
     progress(bytes_read, pcap_cnt);

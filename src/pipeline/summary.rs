@@ -50,10 +50,7 @@ pub struct SignatureTally {
 
 impl SignatureTally {
     pub fn add(&mut self, gid: u32, sid: u32, msg: &str) {
-        self.counts
-            .entry((gid, sid))
-            .or_insert_with(|| (msg.to_string(), 0))
-            .1 += 1;
+        self.counts.entry((gid, sid)).or_insert_with(|| (msg.to_string(), 0)).1 += 1;
     }
 
     pub fn top(&self, n: usize) -> Vec<SignatureCount> {
@@ -134,18 +131,10 @@ impl Summary {
         }
         let _ = writeln!(s, "alerts     {}", self.alerts);
         for sig in &self.top_signatures {
-            let _ = writeln!(
-                s,
-                "  {:>10}  [{}:{}] {}",
-                sig.count, sig.gid, sig.sid, sig.msg
-            );
+            let _ = writeln!(s, "  {:>10}  [{}:{}] {}", sig.count, sig.gid, sig.sid, sig.msg);
         }
         if self.threshold_evictions > 0 {
-            let _ = writeln!(
-                s,
-                "threshold trackers evicted at the cap: {}",
-                self.threshold_evictions
-            );
+            let _ = writeln!(s, "threshold trackers evicted at the cap: {}", self.threshold_evictions);
         }
         if self.inspection_limit_hits > 0 {
             let _ = writeln!(

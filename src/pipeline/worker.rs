@@ -69,8 +69,7 @@ impl Worker {
             keyed.vlan = VlanIds::default();
             self.flows.update(&keyed)
         };
-        self.engine
-            .inspect(&mut self.detect, pkt, flow, dir, alerts)
+        self.engine.inspect(&mut self.detect, pkt, flow, dir, alerts)
     }
 
     /// End of input: every flow ends.

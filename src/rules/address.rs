@@ -49,9 +49,9 @@ impl IpSet {
                 (Ok(IpAddr::V4(a)), Ok(IpAddr::V4(b))) if a <= b => {
                     Ok(Self::only_v4(RangeSet::single(u32::from(a), u32::from(b))))
                 }
-                (Ok(IpAddr::V6(a)), Ok(IpAddr::V6(b))) if a <= b => Ok(Self::only_v6(
-                    RangeSet::single(u128::from(a), u128::from(b)),
-                )),
+                (Ok(IpAddr::V6(a)), Ok(IpAddr::V6(b))) if a <= b => {
+                    Ok(Self::only_v6(RangeSet::single(u128::from(a), u128::from(b))))
+                }
                 _ => Err(format!("'{t}' is not a valid address range")),
             };
         }
@@ -59,29 +59,19 @@ impl IpSet {
             Some((a, p)) => (a, Some(p)),
             None => (t, None),
         };
-        let ip: IpAddr = addr
-            .parse()
-            .map_err(|_| format!("'{t}' is not an IP address"))?;
+        let ip: IpAddr = addr.parse().map_err(|_| format!("'{t}' is not an IP address"))?;
         match ip {
             IpAddr::V4(a) => {
                 let bits = parse_prefix(prefix, 32, t)?;
                 let base = u32::from(a);
-                let mask = if bits == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - bits)
-                };
+                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
                 let lo = base & mask;
                 Ok(Self::only_v4(RangeSet::single(lo, lo | !mask)))
             }
             IpAddr::V6(a) => {
                 let bits = parse_prefix(prefix, 128, t)?;
                 let base = u128::from(a);
-                let mask = if bits == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - bits)
-                };
+                let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
                 let lo = base & mask;
                 Ok(Self::only_v6(RangeSet::single(lo, lo | !mask)))
             }
@@ -97,29 +87,20 @@ impl IpSet {
             .v4
             .ranges()
             .iter()
-            .map(|&(lo, hi)| {
-                describe_range(
-                    IpAddr::V4(Ipv4Addr::from(lo)),
-                    IpAddr::V4(Ipv4Addr::from(hi)),
-                )
-            })
+            .map(|&(lo, hi)| describe_range(IpAddr::V4(Ipv4Addr::from(lo)), IpAddr::V4(Ipv4Addr::from(hi))))
             .collect();
-        parts.extend(self.v6.ranges().iter().map(|&(lo, hi)| {
-            describe_range(
-                IpAddr::V6(Ipv6Addr::from(lo)),
-                IpAddr::V6(Ipv6Addr::from(hi)),
-            )
-        }));
+        parts.extend(
+            self.v6
+                .ranges()
+                .iter()
+                .map(|&(lo, hi)| describe_range(IpAddr::V6(Ipv6Addr::from(lo)), IpAddr::V6(Ipv6Addr::from(hi)))),
+        );
         parts.join(",")
     }
 }
 
 fn describe_range(lo: IpAddr, hi: IpAddr) -> String {
-    if lo == hi {
-        lo.to_string()
-    } else {
-        format!("{lo}-{hi}")
-    }
+    if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") }
 }
 
 fn parse_prefix(prefix: Option<&str>, max: u32, whole: &str) -> Result<u32, String> {

@@ -65,7 +65,8 @@ pub enum Base {
 /// How the bytes are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Extraction {
-    pub nbytes: u8,
+    /// Bytes to read: a literal or a byte variable (checked at match time).
+    pub nbytes: Value,
     pub offset: Value,
     pub relative: bool,
     pub little_endian: bool,
@@ -74,16 +75,21 @@ pub struct Extraction {
 }
 
 impl Extraction {
-    /// Reads the number at `pos` of `buf`; `None` when out of bounds or not a number.
-    pub fn read(&self, buf: &[u8], pos: usize) -> Option<u64> {
-        let bytes = buf.get(pos..pos.checked_add(usize::from(self.nbytes))?)?;
+    /// Reads the `n`-byte number at `pos` of `buf`; `None` when out of
+    /// bounds, too wide, or not a number.
+    pub fn read(&self, buf: &[u8], pos: usize, n: usize) -> Option<u64> {
+        let max = if self.string.is_some() { MAX_STRING_BYTES } else { MAX_BINARY_BYTES };
+        if n > usize::from(max) {
+            return None;
+        }
+        let bytes = buf.get(pos..pos.checked_add(n)?)?;
+        if bytes.is_empty() {
+            return Some(0);
+        }
         let mut v = match self.string {
             None => {
                 if self.little_endian {
-                    bytes
-                        .iter()
-                        .rev()
-                        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+                    bytes.iter().rev().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
                 } else {
                     bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
                 }
@@ -195,15 +201,23 @@ fn parts(value: &str) -> Vec<&str> {
     value.split(',').map(str::trim).collect()
 }
 
-fn nbytes(s: &str, string: bool, kw: &str) -> Result<u8, String> {
-    let n: u8 = s
-        .parse()
-        .map_err(|_| format!("{kw}: '{s}' is not a byte count"))?;
-    let max = if string { 20 } else { 8 };
-    if n == 0 || n > max {
-        return Err(format!("{kw}: byte count {n} must be 1 to {max}"));
+const MAX_BINARY_BYTES: u8 = 8;
+const MAX_STRING_BYTES: u8 = 20;
+
+/// The byte count: a literal in range, or a byte variable defined earlier.
+/// Only byte_jump may read zero bytes (a pure move by post_offset).
+fn nbytes(s: &str, string: bool, kw: &str, vars: &VarNames, allow_zero: bool) -> Result<Value, String> {
+    let s = s.trim();
+    if let Some(var) = vars.lookup(s) {
+        return Ok(Value::Var(var));
     }
-    Ok(n)
+    let n: u8 = s.parse().map_err(|_| format!("{kw}: '{s}' is not a byte count"))?;
+    let max = if string { MAX_STRING_BYTES } else { MAX_BINARY_BYTES };
+    let min = u8::from(!allow_zero);
+    if n < min || n > max {
+        return Err(format!("{kw}: byte count {n} must be {min} to {max}"));
+    }
+    Ok(Value::Lit(i64::from(n)))
 }
 
 /// Flags common to the four keywords; returns what it did not recognise.
@@ -249,12 +263,8 @@ fn common_flags<'a>(flags: &[&'a str], kw: &str) -> Result<(Common, Vec<&'a str>
                 saw_string = true;
             }
             "bitmask" => {
-                let v = words
-                    .next()
-                    .ok_or_else(|| format!("{kw}: bitmask needs a value"))?;
-                c.bitmask = Some(
-                    parse_u64(v).ok_or_else(|| format!("{kw}: bitmask '{v}' is not a number"))?,
-                );
+                let v = words.next().ok_or_else(|| format!("{kw}: bitmask needs a value"))?;
+                c.bitmask = Some(parse_u64(v).ok_or_else(|| format!("{kw}: bitmask '{v}' is not a number"))?);
             }
             "endian" => match words.next() {
                 Some("big") => c.little_endian = false,
@@ -279,16 +289,12 @@ fn base(s: &str, kw: &str) -> Result<Base, String> {
         "hex" => Ok(Base::Hex),
         "dec" => Ok(Base::Dec),
         "oct" => Ok(Base::Oct),
-        other => Err(format!(
-            "{kw}: string base '{other}' must be hex, dec or oct"
-        )),
+        other => Err(format!("{kw}: string base '{other}' must be hex, dec or oct")),
     }
 }
 
 fn u64_arg(words: &mut std::str::SplitWhitespace<'_>, kw: &str, what: &str) -> Result<u64, String> {
-    let v = words
-        .next()
-        .ok_or_else(|| format!("{kw}: {what} needs a value"))?;
+    let v = words.next().ok_or_else(|| format!("{kw}: {what} needs a value"))?;
     parse_u64(v).ok_or_else(|| format!("{kw}: {what} '{v}' is not a number"))
 }
 
@@ -318,7 +324,7 @@ pub fn parse_byte_test(value: &str, vars: &VarNames) -> Result<ByteTest, String>
     };
     Ok(ByteTest {
         ex: Extraction {
-            nbytes: nbytes(p[0], c.string.is_some(), "byte_test")?,
+            nbytes: nbytes(p[0], c.string.is_some(), "byte_test", vars, false)?,
             offset: vars.value(p[3])?,
             relative: c.relative,
             little_endian: c.little_endian,
@@ -340,7 +346,7 @@ pub fn parse_byte_jump(value: &str, vars: &VarNames) -> Result<ByteJump, String>
     let (c, rest) = common_flags(&p[2..], "byte_jump")?;
     let mut j = ByteJump {
         ex: Extraction {
-            nbytes: nbytes(p[0], c.string.is_some(), "byte_jump")?,
+            nbytes: nbytes(p[0], c.string.is_some(), "byte_jump", vars, true)?,
             offset: vars.value(p[1])?,
             relative: c.relative,
             little_endian: c.little_endian,
@@ -362,8 +368,7 @@ pub fn parse_byte_jump(value: &str, vars: &VarNames) -> Result<ByteJump, String>
             "from_end" => j.from = JumpFrom::End,
             "post_offset" => {
                 let v = words.next().ok_or("byte_jump: post_offset needs a value")?;
-                j.post_offset = parse_i64(v)
-                    .ok_or_else(|| format!("byte_jump: post_offset '{v}' is not a number"))?;
+                j.post_offset = parse_i64(v).ok_or_else(|| format!("byte_jump: post_offset '{v}' is not a number"))?;
             }
             other => return Err(format!("byte_jump: unknown option '{other}'")),
         }
@@ -380,7 +385,7 @@ pub fn parse_byte_extract(value: &str, vars: &mut VarNames) -> Result<ByteExtrac
     let offset = vars.value(p[1])?;
     let mut e = ByteExtract {
         ex: Extraction {
-            nbytes: nbytes(p[0], c.string.is_some(), "byte_extract")?,
+            nbytes: nbytes(p[0], c.string.is_some(), "byte_extract", vars, false)?,
             offset,
             relative: c.relative,
             little_endian: c.little_endian,
@@ -440,7 +445,7 @@ pub fn parse_byte_math(value: &str, vars: &mut VarNames) -> Result<ByteMath, Str
     }
     let nb = nb.ok_or("byte_math needs 'bytes'")?;
     let ex = Extraction {
-        nbytes: nbytes(nb, c.string.is_some(), "byte_math")?,
+        nbytes: nbytes(nb, c.string.is_some(), "byte_math", vars, false)?,
         offset: vars.value(offset.ok_or("byte_math needs 'offset'")?)?,
         relative: c.relative,
         little_endian: c.little_endian,
@@ -467,28 +472,29 @@ mod tests {
     #[test]
     fn read_binary_string_bitmask() {
         let mut ex = Extraction {
-            nbytes: 2,
+            nbytes: Value::Lit(2),
             offset: Value::Lit(0),
             relative: false,
             little_endian: false,
             string: None,
             bitmask: None,
         };
-        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 1), Some(0x0203));
+        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 1, 2), Some(0x0203));
+        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 1, 0), Some(0));
+        assert_eq!(ex.read(&[0x01; 16], 0, 9), None);
         ex.little_endian = true;
-        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 1), Some(0x0302));
-        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 2), None);
+        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 1, 2), Some(0x0302));
+        assert_eq!(ex.read(&[0x01, 0x02, 0x03], 2, 2), None);
         ex.little_endian = false;
         ex.bitmask = Some(0x0ff0);
-        assert_eq!(ex.read(&[0x12, 0x34], 0), Some(0x23));
+        assert_eq!(ex.read(&[0x12, 0x34], 0, 2), Some(0x23));
         ex.bitmask = None;
-        ex.nbytes = 4;
         ex.string = Some(Base::Dec);
-        assert_eq!(ex.read(b"12ab", 0), Some(12));
-        assert_eq!(ex.read(b"ab12", 0), None);
+        assert_eq!(ex.read(b"12ab", 0, 4), Some(12));
+        assert_eq!(ex.read(b"ab12", 0, 4), None);
         ex.string = Some(Base::Hex);
-        assert_eq!(ex.read(b"1aXX", 0), Some(0x1a));
-        assert_eq!(ex.read(b"0x1f", 0), Some(0x1f));
+        assert_eq!(ex.read(b"1aXX", 0, 4), Some(0x1a));
+        assert_eq!(ex.read(b"0x1f", 0, 4), Some(0x1f));
     }
 
     #[test]
@@ -502,17 +508,10 @@ mod tests {
         assert_eq!(t.op, ByteOp::Gt);
         assert_eq!(t.value, Value::Var(0));
         assert_eq!(t.ex.string, Some(Base::Hex));
-        let j = parse_byte_jump(
-            "4, 12, relative, multiplier 2, align, post_offset -3",
-            &vars,
-        )
-        .unwrap();
+        let j = parse_byte_jump("len, 12, relative, multiplier 2, align, post_offset -3", &vars).unwrap();
+        assert_eq!(j.ex.nbytes, Value::Var(0));
         assert_eq!((j.multiplier, j.align, j.post_offset), (2, true, -3));
-        let m = parse_byte_math(
-            "bytes 2, offset 0, oper +, rvalue len, result sum, relative",
-            &mut vars,
-        )
-        .unwrap();
+        let m = parse_byte_math("bytes 2, offset 0, oper +, rvalue len, result sum, relative", &mut vars).unwrap();
         assert_eq!(m.var, 1);
         assert_eq!(m.rvalue, Value::Var(0));
     }
@@ -522,13 +521,13 @@ mod tests {
         let mut vars = VarNames::default();
         assert!(parse_byte_test("2, >, 1", &vars).is_err());
         assert!(parse_byte_test("9, >, 1, 0", &vars).is_err());
+        assert!(parse_byte_test("0, >, 1, 0", &vars).is_err());
+        assert!(parse_byte_jump("0, 0, relative, post_offset -8", &vars).is_ok());
         assert!(parse_byte_test("2, ?, 1, 0", &vars).is_err());
         assert!(parse_byte_test("2, >, nosuchvar, 0", &vars).is_err());
         assert!(parse_byte_jump("2, 0, bogus", &vars).is_err());
         assert!(parse_byte_extract("2, 0, bad name!", &mut vars).is_err());
-        assert!(
-            parse_byte_math("bytes 2, offset 0, oper /, rvalue 0, result r", &mut vars).is_err()
-        );
+        assert!(parse_byte_math("bytes 2, offset 0, oper /, rvalue 0, result r", &mut vars).is_err());
         assert!(parse_byte_math("bytes 2, offset 0, rvalue 1, result r", &mut vars).is_err());
     }
 }

@@ -18,34 +18,18 @@ const BUILTIN: &[(&str, &str, u8)] = &[
     ("bad-unknown", "Potentially Bad Traffic", 2),
     ("attempted-recon", "Attempted Information Leak", 2),
     ("successful-recon-limited", "Information Leak", 2),
-    (
-        "successful-recon-largescale",
-        "Large Scale Information Leak",
-        2,
-    ),
+    ("successful-recon-largescale", "Large Scale Information Leak", 2),
     ("attempted-dos", "Attempted Denial of Service", 2),
     ("successful-dos", "Denial of Service", 2),
     ("attempted-user", "Attempted User Privilege Gain", 1),
     ("unsuccessful-user", "Unsuccessful User Privilege Gain", 1),
     ("successful-user", "Successful User Privilege Gain", 1),
-    (
-        "attempted-admin",
-        "Attempted Administrator Privilege Gain",
-        1,
-    ),
-    (
-        "successful-admin",
-        "Successful Administrator Privilege Gain",
-        1,
-    ),
+    ("attempted-admin", "Attempted Administrator Privilege Gain", 1),
+    ("successful-admin", "Successful Administrator Privilege Gain", 1),
     ("rpc-portmap-decode", "Decode of an RPC Query", 2),
     ("shellcode-detect", "Executable code was detected", 1),
     ("string-detect", "A suspicious string was detected", 3),
-    (
-        "suspicious-filename-detect",
-        "A suspicious filename was detected",
-        2,
-    ),
+    ("suspicious-filename-detect", "A suspicious filename was detected", 2),
     (
         "suspicious-login",
         "An attempted login using a suspicious username was detected",
@@ -60,21 +44,13 @@ const BUILTIN: &[(&str, &str, u8)] = &[
         2,
     ),
     ("network-scan", "Detection of a Network Scan", 3),
-    (
-        "denial-of-service",
-        "Detection of a Denial of Service Attack",
-        2,
-    ),
+    ("denial-of-service", "Detection of a Denial of Service Attack", 2),
     (
         "non-standard-protocol",
         "Detection of a non-standard protocol or event",
         2,
     ),
-    (
-        "protocol-command-decode",
-        "Generic Protocol Command Decode",
-        3,
-    ),
+    ("protocol-command-decode", "Generic Protocol Command Decode", 3),
     (
         "web-application-activity",
         "access to a potentially vulnerable web application",
@@ -84,44 +60,20 @@ const BUILTIN: &[(&str, &str, u8)] = &[
     ("misc-activity", "Misc activity", 3),
     ("misc-attack", "Misc Attack", 2),
     ("icmp-event", "Generic ICMP event", 3),
-    (
-        "inappropriate-content",
-        "Inappropriate Content was Detected",
-        1,
-    ),
-    (
-        "policy-violation",
-        "Potential Corporate Privacy Violation",
-        1,
-    ),
+    ("inappropriate-content", "Inappropriate Content was Detected", 1),
+    ("policy-violation", "Potential Corporate Privacy Violation", 1),
     (
         "default-login-attempt",
         "Attempt to login by a default username and password",
         2,
     ),
-    (
-        "targeted-activity",
-        "Targeted Malicious Activity was Detected",
-        1,
-    ),
+    ("targeted-activity", "Targeted Malicious Activity was Detected", 1),
     ("exploit-kit", "Exploit Kit Activity Detected", 1),
-    (
-        "external-ip-check",
-        "Device Retrieving External IP Address Detected",
-        2,
-    ),
+    ("external-ip-check", "Device Retrieving External IP Address Detected", 2),
     ("domain-c2", "Domain Observed Used for C2 Detected", 1),
     ("pup-activity", "Possibly Unwanted Program Detected", 2),
-    (
-        "credential-theft",
-        "Successful Credential Theft Detected",
-        1,
-    ),
-    (
-        "social-engineering",
-        "Possible Social Engineering Attempted",
-        2,
-    ),
+    ("credential-theft", "Successful Credential Theft Detected", 1),
+    ("social-engineering", "Possible Social Engineering Attempted", 2),
     ("coin-mining", "Crypto Currency Mining Activity Detected", 2),
     (
         "command-and-control",
@@ -162,8 +114,7 @@ impl Classifications {
     /// the same name. Malformed lines are errors naming the line.
     pub fn load_file(&mut self, path: &Path) -> Result<usize, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        self.load_str(&text)
-            .map_err(|e| format!("{}:{e}", path.display()))
+        self.load_str(&text).map_err(|e| format!("{}:{e}", path.display()))
     }
 
     pub fn load_str(&mut self, text: &str) -> Result<usize, String> {
@@ -215,7 +166,8 @@ mod tests {
     #[test]
     fn file_overrides_and_errors() {
         let mut c = Classifications::default();
-        let n = c.load_str("# comment\nconfig classification: trojan-activity,Trojan, 3\nconfig classification: x,X,2\n");
+        let n =
+            c.load_str("# comment\nconfig classification: trojan-activity,Trojan, 3\nconfig classification: x,X,2\n");
         assert_eq!(n, Ok(2));
         assert_eq!(c.get("trojan-activity").unwrap().priority, 3);
         assert!(
@@ -229,15 +181,12 @@ mod tests {
     /// The built-in table agrees with Suricata's default file when it is available.
     #[test]
     fn builtin_agrees_with_reference_file() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/conformance/classification.config");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/classification.config");
         if !path.exists() {
             eprintln!("skipped: {} not present", path.display());
             return;
         }
-        let mut reference = Classifications {
-            map: HashMap::new(),
-        };
+        let mut reference = Classifications { map: HashMap::new() };
         reference.load_file(&path).unwrap();
         let builtin = Classifications::default();
         for (name, ct) in &reference.map {

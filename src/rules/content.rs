@@ -172,8 +172,7 @@ pub fn decode_pattern(s: &str) -> Result<Vec<u8>, String> {
                 _ => {
                     let d = (c as char)
                         .to_digit(16)
-                        .ok_or_else(|| format!("'{s}': '{}' is not hex", c as char))?
-                        as u8;
+                        .ok_or_else(|| format!("'{s}': '{}' is not hex", c as char))? as u8;
                     match nibble.take() {
                         Some(hi) => out.push((hi << 4) | d),
                         None => nibble = Some(d),
@@ -186,9 +185,7 @@ pub fn decode_pattern(s: &str) -> Result<Vec<u8>, String> {
         match c {
             b'|' => in_hex = true,
             b'\\' => {
-                let n = *bytes
-                    .get(i + 1)
-                    .ok_or_else(|| format!("'{s}': trailing backslash"))?;
+                let n = *bytes.get(i + 1).ok_or_else(|| format!("'{s}': trailing backslash"))?;
                 out.push(n);
                 i += 1;
             }
@@ -224,14 +221,7 @@ mod tests {
 
     #[test]
     fn bad_patterns() {
-        for bad in [
-            r#""|0|""#,
-            r#""|zz|""#,
-            r#""|00"#,
-            r#""""#,
-            r#""abc"#,
-            "\"a\"b\"",
-        ] {
+        for bad in [r#""|0|""#, r#""|zz|""#, r#""|00"#, r#""""#, r#""abc"#, "\"a\"b\""] {
             assert!(parse_content_value(bad).is_err(), "{bad}");
         }
     }
@@ -253,14 +243,8 @@ mod tests {
         let hay = b"aAbBaBAbabABBAbaaabbbAAAB-ab-AB";
         for needle in [&b"ab"[..], b"bA", b"AAB", b"-", b"b-a", b"zz", b"abba"] {
             let folded = needle.to_ascii_lowercase();
-            let naive = hay
-                .windows(needle.len())
-                .position(|w| w.eq_ignore_ascii_case(needle));
-            assert_eq!(
-                find_nocase(hay, &folded, rarest_index(&folded)),
-                naive,
-                "{needle:?}"
-            );
+            let naive = hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle));
+            assert_eq!(find_nocase(hay, &folded, rarest_index(&folded)), naive, "{needle:?}");
         }
     }
 }

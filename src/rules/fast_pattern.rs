@@ -91,10 +91,7 @@ mod tests {
             content(b"|00 01|x", false),
             content(b"longer-but-negated", true),
         ];
-        assert_eq!(
-            choose(&payload).unwrap().unwrap().bytes,
-            b"|00 01|x".to_vec()
-        );
+        assert_eq!(choose(&payload).unwrap().unwrap().bytes, b"|00 01|x".to_vec());
     }
 
     #[test]
@@ -104,10 +101,7 @@ mod tests {
             only: false,
             chop: Some((2, 3)),
         });
-        let payload = vec![
-            content(b"much-longer-pattern", false),
-            Inspect::Content(Box::new(c)),
-        ];
+        let payload = vec![content(b"much-longer-pattern", false), Inspect::Content(Box::new(c))];
         let fp = choose(&payload).unwrap().unwrap();
         assert_eq!(fp.bytes, b"cde".to_vec());
         assert!(fp.explicit);

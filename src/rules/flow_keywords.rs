@@ -35,12 +35,8 @@ pub fn parse_flow(value: &str) -> Result<FlowMatch, String> {
             "established" => set_once(&mut f.established, true, word)?,
             "not_established" => set_once(&mut f.established, false, word)?,
             "stateless" => {}
-            "to_server" | "from_client" => {
-                set_once(&mut f.direction, FlowDirection::ToServer, word)?
-            }
-            "to_client" | "from_server" => {
-                set_once(&mut f.direction, FlowDirection::ToClient, word)?
-            }
+            "to_server" | "from_client" => set_once(&mut f.direction, FlowDirection::ToServer, word)?,
+            "to_client" | "from_server" => set_once(&mut f.direction, FlowDirection::ToClient, word)?,
             "only_stream" => f.stream = StreamScope::OnlyStream,
             "no_stream" => f.stream = StreamScope::NoStream,
             "only_frag" => f.frag = Some(true),
@@ -53,9 +49,7 @@ pub fn parse_flow(value: &str) -> Result<FlowMatch, String> {
 
 fn set_once<T: PartialEq + Copy>(slot: &mut Option<T>, v: T, word: &str) -> Result<(), String> {
     match slot {
-        Some(existing) if *existing != v => {
-            Err(format!("flow: '{word}' contradicts an earlier option"))
-        }
+        Some(existing) if *existing != v => Err(format!("flow: '{word}' contradicts an earlier option")),
         _ => {
             *slot = Some(v);
             Ok(())
@@ -82,10 +76,7 @@ impl NameTable {
     }
 
     pub fn name(&self, id: u32) -> &str {
-        self.names
-            .get(id as usize)
-            .map(String::as_str)
-            .unwrap_or("?")
+        self.names.get(id as usize).map(String::as_str).unwrap_or("?")
     }
 }
 
@@ -108,10 +99,7 @@ pub enum FlowbitCmd {
 
 impl FlowbitCmd {
     pub fn writes(&self) -> bool {
-        matches!(
-            self,
-            FlowbitCmd::Set(_) | FlowbitCmd::Unset(_) | FlowbitCmd::Toggle(_)
-        )
+        matches!(self, FlowbitCmd::Set(_) | FlowbitCmd::Unset(_) | FlowbitCmd::Toggle(_))
     }
 
     pub fn reads(&self) -> bool {
@@ -188,10 +176,7 @@ pub enum FlowintCmd {
 
 impl FlowintCmd {
     pub fn writes(&self) -> bool {
-        matches!(
-            self,
-            FlowintCmd::Set(..) | FlowintCmd::Add(..) | FlowintCmd::Sub(..)
-        )
+        matches!(self, FlowintCmd::Set(..) | FlowintCmd::Add(..) | FlowintCmd::Sub(..))
     }
 }
 
@@ -208,9 +193,7 @@ pub fn parse_flowint(value: &str, names: &mut NameTable) -> Result<FlowintCmd, S
         "notset" | "isnotset" => return Ok(FlowintCmd::IsNotSet(var)),
         _ => {}
     }
-    let operand_text = *parts
-        .get(2)
-        .ok_or_else(|| format!("flowint: '{op}' needs a value"))?;
+    let operand_text = *parts.get(2).ok_or_else(|| format!("flowint: '{op}' needs a value"))?;
     if parts.len() > 3 {
         return Err("flowint: too many arguments".into());
     }
@@ -220,9 +203,7 @@ pub fn parse_flowint(value: &str, names: &mut NameTable) -> Result<FlowintCmd, S
         .or_else(|| parse_u64(operand_text).map(|v| v as i64))
     {
         Some(n) => IntOperand::Lit(n),
-        None if !operand_text.is_empty() => {
-            IntOperand::Var(names.intern(&format!("int:{operand_text}")))
-        }
+        None if !operand_text.is_empty() => IntOperand::Var(names.intern(&format!("int:{operand_text}"))),
         None => return Err("flowint: empty value".into()),
     };
     Ok(match op {
@@ -312,10 +293,7 @@ mod tests {
     #[test]
     fn flowbits_groups() {
         let mut n = NameTable::default();
-        assert_eq!(
-            parse_flowbits("set,a&b", &mut n).unwrap(),
-            FlowbitCmd::Set(vec![0, 1])
-        );
+        assert_eq!(parse_flowbits("set,a&b", &mut n).unwrap(), FlowbitCmd::Set(vec![0, 1]));
         assert_eq!(
             parse_flowbits("isset,a|c", &mut n).unwrap(),
             FlowbitCmd::IsSet {
@@ -323,10 +301,7 @@ mod tests {
                 any: true
             }
         );
-        assert_eq!(
-            parse_flowbits("noalert", &mut n).unwrap(),
-            FlowbitCmd::NoAlert
-        );
+        assert_eq!(parse_flowbits("noalert", &mut n).unwrap(), FlowbitCmd::NoAlert);
         assert!(parse_flowbits("set,a|b", &mut n).is_err());
         assert!(parse_flowbits("isset", &mut n).is_err());
         assert!(parse_flowbits("frob,a", &mut n).is_err());
@@ -344,10 +319,7 @@ mod tests {
             parse_flowint("cnt, >=, max", &mut n).unwrap(),
             FlowintCmd::Compare(0, IntCmpOp::Ge, IntOperand::Var(1))
         );
-        assert_eq!(
-            parse_flowint("cnt, notset", &mut n).unwrap(),
-            FlowintCmd::IsNotSet(0)
-        );
+        assert_eq!(parse_flowint("cnt, notset", &mut n).unwrap(), FlowintCmd::IsNotSet(0));
         assert!(parse_flowint("cnt, ~, 1", &mut n).is_err());
         assert!(parse_flowint("cnt", &mut n).is_err());
     }
@@ -355,10 +327,7 @@ mod tests {
     #[test]
     fn stream_size_forms() {
         let s = parse_stream_size("server,>,100").unwrap();
-        assert_eq!(
-            (s.side, s.op, s.value),
-            (StreamSide::Server, IntCmpOp::Gt, 100)
-        );
+        assert_eq!((s.side, s.op, s.value), (StreamSide::Server, IntCmpOp::Gt, 100));
         assert!(parse_stream_size("server,>").is_err());
         assert!(parse_stream_size("up,>,1").is_err());
     }

@@ -61,20 +61,14 @@ impl HeaderTest {
     pub fn needs_tcp(&self) -> bool {
         matches!(
             self,
-            HeaderTest::TcpFlags(_)
-                | HeaderTest::Seq(_)
-                | HeaderTest::Ack(_)
-                | HeaderTest::Window(_)
+            HeaderTest::TcpFlags(_) | HeaderTest::Seq(_) | HeaderTest::Ack(_) | HeaderTest::Window(_)
         )
     }
 
     pub fn needs_icmp(&self) -> bool {
         matches!(
             self,
-            HeaderTest::Itype(_)
-                | HeaderTest::Icode(_)
-                | HeaderTest::IcmpId(_)
-                | HeaderTest::IcmpSeq(_)
+            HeaderTest::Itype(_) | HeaderTest::Icode(_) | HeaderTest::IcmpId(_) | HeaderTest::IcmpSeq(_)
         )
     }
 }
@@ -146,11 +140,7 @@ pub fn parse_fragbits(value: &str) -> Result<BitsTest, String> {
     if bits == 0 {
         return Err("fragbits: no bit given".into());
     }
-    Ok(BitsTest {
-        bits,
-        mode,
-        ignore: 0,
-    })
+    Ok(BitsTest { bits, mode, ignore: 0 })
 }
 
 pub fn parse_ipopts(value: &str) -> Result<u16, String> {

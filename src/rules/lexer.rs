@@ -185,18 +185,12 @@ mod tests {
 
     #[test]
     fn splits_options_with_escapes() {
-        let s = split_rule(r#"alert tcp [1.1.1.1, 2.2.2.2] any -> any 80 (msg:"a\;b"; content:"x|3b|"; nocase; sid:5;)"#).unwrap();
+        let s =
+            split_rule(r#"alert tcp [1.1.1.1, 2.2.2.2] any -> any 80 (msg:"a\;b"; content:"x|3b|"; nocase; sid:5;)"#)
+                .unwrap();
         assert_eq!(
             s.header,
-            vec![
-                "alert",
-                "tcp",
-                "[1.1.1.1, 2.2.2.2]",
-                "any",
-                "->",
-                "any",
-                "80"
-            ]
+            vec!["alert", "tcp", "[1.1.1.1, 2.2.2.2]", "any", "->", "any", "80"]
         );
         assert_eq!(s.options[0], ("msg".to_string(), Some(r#""a\;b""#)));
         assert_eq!(s.options[2], ("nocase".to_string(), None));

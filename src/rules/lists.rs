@@ -17,15 +17,9 @@ pub trait Leaves<S> {
 
 const MAX_DEPTH: usize = 16;
 
-pub fn parse_list<S: ListSet>(
-    text: &str,
-    leaves: &mut dyn Leaves<S>,
-    depth: usize,
-) -> Result<S, String> {
+pub fn parse_list<S: ListSet>(text: &str, leaves: &mut dyn Leaves<S>, depth: usize) -> Result<S, String> {
     if depth > MAX_DEPTH {
-        return Err(
-            "lists or variables nested too deeply (a variable that refers to itself?)".into(),
-        );
+        return Err("lists or variables nested too deeply (a variable that refers to itself?)".into());
     }
     let t = text.trim();
     if t.is_empty() {

@@ -63,17 +63,10 @@ impl RuleSet {
     /// Rejection counts by reason class, largest first.
     pub fn rejected_by_class(&self) -> Vec<(String, usize)> {
         let mut counts: HashMap<&str, usize> = HashMap::new();
-        for d in self
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Rejected)
-        {
+        for d in self.diagnostics.iter().filter(|d| d.severity == Severity::Rejected) {
             *counts.entry(d.class.as_str()).or_default() += 1;
         }
-        let mut v: Vec<(String, usize)> = counts
-            .into_iter()
-            .map(|(k, n)| (k.to_string(), n))
-            .collect();
+        let mut v: Vec<(String, usize)> = counts.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     }
@@ -82,10 +75,7 @@ impl RuleSet {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{path}: cannot read rules: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {reason}")]
     Threshold { path: PathBuf, reason: String },
 }
@@ -192,11 +182,10 @@ impl<'a> Loader<'a> {
         })?;
         let mut resolver = Resolver::new(self.vars);
         let mut resolve = |e: &str| resolver.addresses(e);
-        let entries =
-            parse_threshold_config(&text, &mut resolve).map_err(|reason| LoadError::Threshold {
-                path: path.to_path_buf(),
-                reason,
-            })?;
+        let entries = parse_threshold_config(&text, &mut resolve).map_err(|reason| LoadError::Threshold {
+            path: path.to_path_buf(),
+            reason,
+        })?;
         self.set.thresholds.extend(entries);
         Ok(())
     }
@@ -232,10 +221,7 @@ mod tests {
             lines[0],
             "x.rules:2: sid 2: unsupported keyword 'x'".replace("'x'", "'lua'")
         );
-        assert!(
-            lines[1]
-                .starts_with("x.rules:3: sid 1: duplicate sid (rev 2 replaces rev 1 at x.rules:1)")
-        );
+        assert!(lines[1].starts_with("x.rules:3: sid 1: duplicate sid (rev 2 replaces rev 1 at x.rules:1)"));
         assert!(lines[3].starts_with("x.rules:5: sid ?: "));
         let classes = set.rejected_by_class();
         assert_eq!(classes[0], ("duplicate sid".to_string(), 2));

@@ -32,8 +32,7 @@ impl NumCmp {
     pub fn parse(text: &str, max: u64) -> Result<NumCmp, String> {
         let t = text.trim();
         let num = |s: &str| -> Result<u64, String> {
-            let v = parse_u64(s.trim())
-                .ok_or_else(|| format!("'{t}': '{}' is not a number", s.trim()))?;
+            let v = parse_u64(s.trim()).ok_or_else(|| format!("'{t}': '{}' is not a number", s.trim()))?;
             if v > max {
                 return Err(format!("'{t}': {v} is larger than {max}"));
             }
@@ -101,9 +100,7 @@ pub fn parse_u64(s: &str) -> Option<u64> {
 pub fn parse_i64(s: &str) -> Option<i64> {
     let s = s.trim();
     match s.strip_prefix('-') {
-        Some(rest) => parse_u64(rest)
-            .and_then(|v| i64::try_from(v).ok())
-            .map(|v| -v),
+        Some(rest) => parse_u64(rest).and_then(|v| i64::try_from(v).ok()).map(|v| -v),
         None => parse_u64(s).and_then(|v| i64::try_from(v).ok()),
     }
 }

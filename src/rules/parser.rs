@@ -54,11 +54,7 @@ fn unsupported(name: &str) -> RuleError {
     )
 }
 
-pub fn parse_rule(
-    text: &str,
-    line: usize,
-    ctx: &mut ParseContext<'_, '_>,
-) -> Result<Rule, RuleError> {
+pub fn parse_rule(text: &str, line: usize, ctx: &mut ParseContext<'_, '_>) -> Result<Rule, RuleError> {
     let split = split_rule(text).map_err(|e| err("syntax error", e))?;
     // Find the sid first so every later error can name it.
     let sid = split
@@ -72,11 +68,7 @@ pub fn parse_rule(
     })
 }
 
-fn build(
-    split: super::lexer::Split<'_>,
-    line: usize,
-    ctx: &mut ParseContext<'_, '_>,
-) -> Result<Rule, RuleError> {
+fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_, '_>) -> Result<Rule, RuleError> {
     let h = &split.header;
     if h.len() != 7 {
         return Err(err(
@@ -99,8 +91,7 @@ fn build(
             ));
         }
     };
-    let addr =
-        |r: &mut Resolver<'_>, s: &str| r.addresses(s).map_err(|e| err("invalid address", e));
+    let addr = |r: &mut Resolver<'_>, s: &str| r.addresses(s).map_err(|e| err("invalid address", e));
     let port = |r: &mut Resolver<'_>, s: &str| r.ports(s).map_err(|e| err("invalid port", e));
     let src = addr(ctx.resolver, h[2])?;
     let src_ports = port(ctx.resolver, h[3])?;
@@ -164,26 +155,14 @@ fn build(
                     .ok_or_else(|| bad(format!("'{v}' is not a valid sid")))?;
                 seen_sid = true;
             }
-            "rev" => {
-                rule.rev = need(value)?
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad("not a number".into()))?
-            }
-            "gid" => {
-                rule.gid = need(value)?
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad("not a number".into()))?
-            }
+            "rev" => rule.rev = need(value)?.trim().parse().map_err(|_| bad("not a number".into()))?,
+            "gid" => rule.gid = need(value)?.trim().parse().map_err(|_| bad("not a number".into()))?,
             "classtype" => {
                 let v = need(value)?;
-                let ct = ctx.classifications.get(v.trim()).ok_or_else(|| {
-                    err(
-                        "unknown classtype",
-                        format!("unknown classtype '{}'", v.trim()),
-                    )
-                })?;
+                let ct = ctx
+                    .classifications
+                    .get(v.trim())
+                    .ok_or_else(|| err("unknown classtype", format!("unknown classtype '{}'", v.trim())))?;
                 rule.category = ct.category.clone();
                 rule.priority = ct.priority;
                 rule.classtype = Some(v.trim().to_string());
@@ -222,10 +201,8 @@ fn build(
                 rule.payload
                     .push(Inspect::Content(Box::new(Content::new(pattern, negated))));
             }
-            "nocase" | "rawbytes" | "depth" | "offset" | "distance" | "within" | "startswith"
-            | "endswith" | "fast_pattern" => {
-                content_modifier(&mut rule.payload, name, *value, &vars)?
-            }
+            "nocase" | "rawbytes" | "depth" | "offset" | "distance" | "within" | "startswith" | "endswith"
+            | "fast_pattern" => content_modifier(&mut rule.payload, name, *value, &vars)?,
             "pcre" => {
                 let p = parse_pcre(&need(value)?).map_err(|e| err("invalid pcre", e))?;
                 if let Some(m) = p.buffer_modifier {
@@ -256,57 +233,55 @@ fn build(
                 let m = bytes::parse_byte_math(&need(value)?, &mut vars).map_err(bad)?;
                 rule.payload.push(Inspect::ByteMath(m));
             }
-            "isdataat" => rule
+            "isdataat" => rule.payload.push(parse_isdataat(&need(value)?, &vars).map_err(bad)?),
+            "bsize" => rule
                 .payload
-                .push(parse_isdataat(&need(value)?, &vars).map_err(bad)?),
-            "bsize" => rule.payload.push(Inspect::Bsize(
-                NumCmp::parse(&need(value)?, u64::MAX).map_err(bad)?,
-            )),
+                .push(Inspect::Bsize(NumCmp::parse(&need(value)?, u64::MAX).map_err(bad)?)),
             "dsize" => {
                 if rule.dsize.is_some() {
                     return Err(bad("used twice".into()));
                 }
                 rule.dsize = Some(NumCmp::parse(&need(value)?, 65535).map_err(bad)?)
             }
-            "ttl" => rule.header.push(HeaderTest::Ttl(
-                NumCmp::parse(&need(value)?, 255).map_err(bad)?,
-            )),
-            "tos" => rule.header.push(HeaderTest::Tos(
-                NumCmp::parse(&need(value)?, 255).map_err(bad)?,
-            )),
-            "id" => rule.header.push(HeaderTest::IpId(
-                NumCmp::parse(&need(value)?, 65535).map_err(bad)?,
-            )),
-            "ip_proto" => rule.header.push(HeaderTest::IpProto(
-                hk::parse_ip_proto(&need(value)?).map_err(bad)?,
-            )),
-            "ipopts" => rule.header.push(HeaderTest::IpOpts(
-                hk::parse_ipopts(&need(value)?).map_err(bad)?,
-            )),
-            "fragbits" => rule.header.push(HeaderTest::FragBits(
-                hk::parse_fragbits(&need(value)?).map_err(bad)?,
-            )),
-            "fragoffset" => rule.header.push(HeaderTest::FragOffset(
-                NumCmp::parse(&need(value)?, 8191).map_err(bad)?,
-            )),
-            "flags" => rule.header.push(HeaderTest::TcpFlags(
-                hk::parse_flags(&need(value)?).map_err(bad)?,
-            )),
+            "ttl" => rule
+                .header
+                .push(HeaderTest::Ttl(NumCmp::parse(&need(value)?, 255).map_err(bad)?)),
+            "tos" => rule
+                .header
+                .push(HeaderTest::Tos(NumCmp::parse(&need(value)?, 255).map_err(bad)?)),
+            "id" => rule
+                .header
+                .push(HeaderTest::IpId(NumCmp::parse(&need(value)?, 65535).map_err(bad)?)),
+            "ip_proto" => rule
+                .header
+                .push(HeaderTest::IpProto(hk::parse_ip_proto(&need(value)?).map_err(bad)?)),
+            "ipopts" => rule
+                .header
+                .push(HeaderTest::IpOpts(hk::parse_ipopts(&need(value)?).map_err(bad)?)),
+            "fragbits" => rule
+                .header
+                .push(HeaderTest::FragBits(hk::parse_fragbits(&need(value)?).map_err(bad)?)),
+            "fragoffset" => rule
+                .header
+                .push(HeaderTest::FragOffset(NumCmp::parse(&need(value)?, 8191).map_err(bad)?)),
+            "flags" | "tcp.flags" => rule
+                .header
+                .push(HeaderTest::TcpFlags(hk::parse_flags(&need(value)?).map_err(bad)?)),
             "seq" => rule
                 .header
                 .push(HeaderTest::Seq(u32_value(&need(value)?).map_err(bad)?)),
             "ack" => rule
                 .header
                 .push(HeaderTest::Ack(u32_value(&need(value)?).map_err(bad)?)),
-            "window" => rule.header.push(HeaderTest::Window(
-                NumCmp::parse(&need(value)?, 65535).map_err(bad)?,
-            )),
-            "itype" => rule.header.push(HeaderTest::Itype(
-                NumCmp::parse(&need(value)?, 255).map_err(bad)?,
-            )),
-            "icode" => rule.header.push(HeaderTest::Icode(
-                NumCmp::parse(&need(value)?, 255).map_err(bad)?,
-            )),
+            "window" => rule
+                .header
+                .push(HeaderTest::Window(NumCmp::parse(&need(value)?, 65535).map_err(bad)?)),
+            "itype" => rule
+                .header
+                .push(HeaderTest::Itype(NumCmp::parse(&need(value)?, 255).map_err(bad)?)),
+            "icode" => rule
+                .header
+                .push(HeaderTest::Icode(NumCmp::parse(&need(value)?, 255).map_err(bad)?)),
             "icmp_id" => rule
                 .header
                 .push(HeaderTest::IcmpId(u16_value(&need(value)?).map_err(bad)?)),
@@ -318,25 +293,23 @@ fn build(
                     return Err(bad("used twice".into()));
                 }
                 flow_seen = true;
-                rule.flow =
-                    flow_keywords::parse_flow(&need(value)?).map_err(|e| err("invalid flow", e))?;
+                rule.flow = flow_keywords::parse_flow(&need(value)?).map_err(|e| err("invalid flow", e))?;
             }
             "flowbits" => {
-                let cmd = flow_keywords::parse_flowbits(&need(value)?, ctx.names)
-                    .map_err(|e| err("invalid flowbits", e))?;
+                let cmd =
+                    flow_keywords::parse_flowbits(&need(value)?, ctx.names).map_err(|e| err("invalid flowbits", e))?;
                 if cmd == flow_keywords::FlowbitCmd::NoAlert {
                     rule.noalert = true;
                 }
                 rule.flowbits.push(cmd);
             }
             "flowint" => {
-                let cmd = flow_keywords::parse_flowint(&need(value)?, ctx.names)
-                    .map_err(|e| err("invalid flowint", e))?;
+                let cmd =
+                    flow_keywords::parse_flowint(&need(value)?, ctx.names).map_err(|e| err("invalid flowint", e))?;
                 rule.flowints.push(cmd);
             }
             "stream_size" => {
-                rule.stream_size =
-                    Some(flow_keywords::parse_stream_size(&need(value)?).map_err(bad)?);
+                rule.stream_size = Some(flow_keywords::parse_stream_size(&need(value)?).map_err(bad)?);
             }
             "threshold" | "detection_filter" => {
                 if rule.threshold.is_some() {
@@ -345,8 +318,7 @@ fn build(
                         "only one threshold or detection_filter per rule",
                     ));
                 }
-                rule.threshold =
-                    Some(parse_threshold(&need(value)?, name == "detection_filter").map_err(bad)?);
+                rule.threshold = Some(parse_threshold(&need(value)?, name == "detection_filter").map_err(bad)?);
             }
             // Accepted, with no effect on detection in an IDS.
             "prefilter" | "tag" | "requires" => {}
@@ -360,8 +332,7 @@ fn build(
         rule.priority = p;
     }
     check_protocol_keywords(&rule)?;
-    rule.fast_pattern =
-        fast_pattern::choose(&rule.payload).map_err(|e| err("invalid fast_pattern", e))?;
+    rule.fast_pattern = fast_pattern::choose(&rule.payload).map_err(|e| err("invalid fast_pattern", e))?;
     rule.byte_vars = vars.len();
     Ok(rule)
 }
@@ -387,10 +358,7 @@ fn check_protocol_keywords(rule: &Rule) -> Result<(), RuleError> {
         }
     }
     if rule.stream_size.is_some() && !rule.proto.is_tcp() && rule.proto != Protocol::Ip {
-        return Err(err(
-            "stream_size on a non-tcp rule",
-            "stream_size needs a tcp rule",
-        ));
+        return Err(err("stream_size on a non-tcp rule", "stream_size needs a tcp rule"));
     }
     Ok(())
 }
@@ -438,11 +406,7 @@ fn content_modifier(
     vars: &VarNames,
 ) -> Result<(), RuleError> {
     let bad = |e: String| err(format!("invalid {name}"), format!("{name}: {e}"));
-    let Some(Inspect::Content(c)) = payload
-        .iter_mut()
-        .rev()
-        .find(|i| matches!(i, Inspect::Content(_)))
-    else {
+    let Some(Inspect::Content(c)) = payload.iter_mut().rev().find(|i| matches!(i, Inspect::Content(_))) else {
         return Err(err(
             format!("{name} without content"),
             format!("{name} needs a preceding content"),
@@ -465,9 +429,7 @@ fn content_modifier(
             if c.is_relative() || c.startswith {
                 return Err(err(
                     "mixes relative and absolute modifiers",
-                    format!(
-                        "{name} cannot be combined with distance/within/startswith on one content"
-                    ),
+                    format!("{name} cannot be combined with distance/within/startswith on one content"),
                 ));
             }
             let v = num(value)?;
@@ -478,11 +440,7 @@ fn content_modifier(
                     "{n} is smaller than the content length {plen} or negative"
                 )));
             }
-            let slot = if name == "depth" {
-                &mut c.depth
-            } else {
-                &mut c.offset
-            };
+            let slot = if name == "depth" { &mut c.depth } else { &mut c.offset };
             if slot.replace(v).is_some() {
                 return Err(bad("used twice on one content".into()));
             }
@@ -491,9 +449,7 @@ fn content_modifier(
             if c.depth.is_some() || c.offset.is_some() || c.startswith {
                 return Err(err(
                     "mixes relative and absolute modifiers",
-                    format!(
-                        "{name} cannot be combined with depth/offset/startswith on one content"
-                    ),
+                    format!("{name} cannot be combined with depth/offset/startswith on one content"),
                 ));
             }
             let v = num(value)?;
@@ -501,9 +457,7 @@ fn content_modifier(
                 && let Value::Lit(n) = v
                 && n < plen
             {
-                return Err(bad(format!(
-                    "{n} is smaller than the content length {plen}"
-                )));
+                return Err(bad(format!("{n} is smaller than the content length {plen}")));
             }
             let slot = if name == "within" {
                 &mut c.within
@@ -533,14 +487,8 @@ fn content_modifier(
                     let (o, l) = v
                         .split_once(',')
                         .ok_or_else(|| bad(format!("'{v}' must be 'only' or offset,length")))?;
-                    let o: usize = o
-                        .trim()
-                        .parse()
-                        .map_err(|_| bad(format!("'{o}' is not a number")))?;
-                    let l: usize = l
-                        .trim()
-                        .parse()
-                        .map_err(|_| bad(format!("'{l}' is not a number")))?;
+                    let o: usize = o.trim().parse().map_err(|_| bad(format!("'{o}' is not a number")))?;
+                    let l: usize = l.trim().parse().map_err(|_| bad(format!("'{l}' is not a number")))?;
                     spec.chop = Some((o, l));
                 }
             }
@@ -583,10 +531,7 @@ mod tests {
         assert_eq!(r.priority, 1);
         assert_eq!(r.category, "Web Application Attack");
         assert_eq!(r.payload.len(), 3);
-        assert_eq!(
-            r.metadata[1],
-            ("signature_severity".to_string(), "Major".to_string())
-        );
+        assert_eq!(r.metadata[1], ("signature_severity".to_string(), "Major".to_string()));
         let fp = r.fast_pattern.unwrap();
         assert_eq!(fp.bytes, b"union".to_vec());
         assert!(fp.nocase);
@@ -595,8 +540,7 @@ mod tests {
 
     #[test]
     fn rejections_name_sid_and_reason() {
-        let e = parse(r#"alert tcp any any -> any any (msg:"x"; lua:foo.lua; sid:2010935;)"#)
-            .unwrap_err();
+        let e = parse(r#"alert tcp any any -> any any (msg:"x"; lua:foo.lua; sid:2010935;)"#).unwrap_err();
         assert_eq!(e.sid, Some(2010935));
         assert_eq!(e.detail, "unsupported keyword 'lua'");
         let cases = [
@@ -612,10 +556,7 @@ mod tests {
                 r#"alert tcp any any -> any any (nocase; sid:1;)"#,
                 "nocase without content",
             ),
-            (
-                r#"alert tcp any any -> any any (content:"x";)"#,
-                "missing sid",
-            ),
+            (r#"alert tcp any any -> any any (content:"x";)"#, "missing sid"),
             (
                 r#"alert tcp any any -> any any (content:"xyz"; depth:2; sid:1;)"#,
                 "invalid depth",
@@ -624,18 +565,9 @@ mod tests {
                 r#"alert tcp any any -> any any (classtype:nope; sid:1;)"#,
                 "unknown classtype",
             ),
-            (
-                r#"alert udp any any -> any any (flags:S; sid:1;)"#,
-                "tcp keyword",
-            ),
-            (
-                r#"alert tcp any any <- any any (sid:1;)"#,
-                "invalid direction",
-            ),
-            (
-                r#"alert tcp any any -> $NOPE any (sid:1;)"#,
-                "invalid address",
-            ),
+            (r#"alert udp any any -> any any (flags:S; sid:1;)"#, "tcp keyword"),
+            (r#"alert tcp any any <- any any (sid:1;)"#, "invalid direction"),
+            (r#"alert tcp any any -> $NOPE any (sid:1;)"#, "invalid address"),
         ];
         for (text, class) in cases {
             let e = parse(text).unwrap_err();
@@ -650,9 +582,7 @@ mod tests {
 
     #[test]
     fn priority_overrides_classtype_and_defaults() {
-        let r =
-            parse(r#"alert ip any any -> any any (classtype:trojan-activity; priority:3; sid:9;)"#)
-                .unwrap();
+        let r = parse(r#"alert ip any any -> any any (classtype:trojan-activity; priority:3; sid:9;)"#).unwrap();
         assert_eq!(r.priority, 3);
         let d = parse(r#"alert ip any any -> any any (sid:9;)"#).unwrap();
         assert_eq!((d.priority, d.rev, d.category.as_str()), (3, 0, ""));
@@ -663,9 +593,7 @@ mod tests {
     fn byte_vars_flow_into_content() {
         let r = parse(r#"alert tcp any any -> any any (content:"L"; byte_extract:1,0,len,relative; content:"x"; distance:len; sid:1;)"#).unwrap();
         assert_eq!(r.byte_vars, 1);
-        let Inspect::Content(c) = &r.payload[2] else {
-            panic!()
-        };
+        let Inspect::Content(c) = &r.payload[2] else { panic!() };
         assert_eq!(c.distance, Some(Value::Var(0)));
     }
 }

@@ -89,9 +89,7 @@ pub fn parse_pcre(value: &str) -> Result<Pcre, String> {
     } else {
         full.push_str(pattern);
     }
-    let regex = b
-        .build(&full)
-        .map_err(|e| format!("pcre '/{pattern}/': {e}"))?;
+    let regex = b.build(&full).map_err(|e| format!("pcre '/{pattern}/': {e}"))?;
     Ok(Pcre {
         regex,
         negated,
@@ -126,15 +124,9 @@ fn parse_capture_targets(s: &str) -> Result<Vec<CaptureTarget>, String> {
         .map(|t| {
             let t = t.trim();
             match t.split_once(':') {
-                Some(("flow", name)) if !name.is_empty() => {
-                    Ok(CaptureTarget::Flow(name.to_string()))
-                }
-                Some(("pkt", name)) if !name.is_empty() => {
-                    Ok(CaptureTarget::Packet(name.to_string()))
-                }
-                _ => Err(format!(
-                    "pcre: capture target '{t}' must be flow:NAME or pkt:NAME"
-                )),
+                Some(("flow", name)) if !name.is_empty() => Ok(CaptureTarget::Flow(name.to_string())),
+                Some(("pkt", name)) if !name.is_empty() => Ok(CaptureTarget::Packet(name.to_string())),
+                _ => Err(format!("pcre: capture target '{t}' must be flow:NAME or pkt:NAME")),
             }
         })
         .collect()
@@ -186,10 +178,7 @@ mod tests {
         let p = parse_pcre(r#""/^(.*)\/(\d+)/VG, flow:key,flow:value""#).unwrap();
         assert_eq!(
             p.captures,
-            vec![
-                CaptureTarget::Flow("key".into()),
-                CaptureTarget::Flow("value".into())
-            ]
+            vec![CaptureTarget::Flow("key".into()), CaptureTarget::Flow("value".into())]
         );
         assert_eq!(p.buffer_modifier, Some('V'));
         let q = parse_pcre(r#""/(a)/", pkt:x"#).unwrap();

@@ -25,11 +25,7 @@ impl PortSet {
         let set = match t.split_once(':') {
             Some((lo, hi)) => {
                 let lo = if lo.trim().is_empty() { 0 } else { port(lo)? };
-                let hi = if hi.trim().is_empty() {
-                    u16::MAX
-                } else {
-                    port(hi)?
-                };
+                let hi = if hi.trim().is_empty() { u16::MAX } else { port(hi)? };
                 if lo > hi {
                     return Err(format!("'{t}': range is reversed"));
                 }
@@ -48,13 +44,7 @@ impl PortSet {
         if self.0.count_saturating() > limit as u128 {
             return None;
         }
-        Some(
-            self.0
-                .ranges()
-                .iter()
-                .flat_map(|&(lo, hi)| lo..=hi)
-                .collect(),
-        )
+        Some(self.0.ranges().iter().flat_map(|&(lo, hi)| lo..=hi).collect())
     }
 }
 

@@ -45,9 +45,7 @@ impl<T: Bound> RangeSet<T> {
 
     pub fn single(lo: T, hi: T) -> Self {
         if lo <= hi {
-            RangeSet {
-                ranges: vec![(lo, hi)],
-            }
+            RangeSet { ranges: vec![(lo, hi)] }
         } else {
             Self::empty()
         }
@@ -72,12 +70,7 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn union(&self, other: &Self) -> Self {
-        let mut all: Vec<(T, T)> = self
-            .ranges
-            .iter()
-            .chain(other.ranges.iter())
-            .copied()
-            .collect();
+        let mut all: Vec<(T, T)> = self.ranges.iter().chain(other.ranges.iter()).copied().collect();
         all.sort();
         let mut out: Vec<(T, T)> = Vec::with_capacity(all.len());
         for (lo, hi) in all {
@@ -167,10 +160,7 @@ mod tests {
         assert!(RangeSet::<u16>::empty().complement().is_full());
         let b = RangeSet::<u16>::full().minus(&RangeSet::single(80, 80));
         assert!(!b.contains(80) && b.contains(79) && b.contains(81));
-        assert_eq!(
-            RangeSet::single(0u16, u16::MAX).complement(),
-            RangeSet::empty()
-        );
+        assert_eq!(RangeSet::single(0u16, u16::MAX).complement(), RangeSet::empty());
     }
 
     #[test]

@@ -21,9 +21,7 @@ pub enum SourceError {
 pub fn load_rules(cfg: &Config, explicit: &[PathBuf]) -> Result<RuleSet, SourceError> {
     let mut classes = Classifications::default();
     if let Some(path) = &cfg.rules.classification_file {
-        classes
-            .load_file(path)
-            .map_err(SourceError::Classification)?;
+        classes.load_file(path).map_err(SourceError::Classification)?;
     }
     let mut loader = Loader::new(&cfg.vars, &classes);
     let files: &[PathBuf] = if explicit.is_empty() {
@@ -52,10 +50,6 @@ mod tests {
         let set = load_rules(&Config::default(), &[]).unwrap();
         assert!(set.diagnostics.is_empty(), "{:#?}", set.diagnostics);
         assert!(set.rules.len() >= 6);
-        assert!(
-            set.rules
-                .iter()
-                .all(|r| (9_100_000..9_200_000).contains(&r.sid))
-        );
+        assert!(set.rules.iter().all(|r| (9_100_000..9_200_000).contains(&r.sid)));
     }
 }

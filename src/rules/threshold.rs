@@ -66,8 +66,7 @@ fn parse_track(v: &str) -> Result<Track, String> {
 }
 
 fn parse_count(v: &str, what: &str) -> Result<u32, String> {
-    v.parse()
-        .map_err(|_| format!("{what} '{v}' is not a number"))
+    v.parse().map_err(|_| format!("{what} '{v}' is not a number"))
 }
 
 /// `threshold:type limit, track by_src, count 1, seconds 60` or the
@@ -186,9 +185,7 @@ fn parse_config_line(
     line: &str,
     resolve: &mut dyn FnMut(&str) -> Result<IpSet, String>,
 ) -> Result<ThresholdEntry, String> {
-    let (word, rest) = line
-        .split_once(char::is_whitespace)
-        .ok_or("incomplete line")?;
+    let (word, rest) = line.split_once(char::is_whitespace).ok_or("incomplete line")?;
     // `ip` may hold a bracketed list with commas: take it out before splitting.
     let (rest, ip_expr) = match rest.find("ip ") {
         Some(at) if word == "suppress" => {
@@ -210,10 +207,7 @@ fn parse_config_line(
                 .filter(|(k, _)| *k != "gen_id" && *k != "sig_id")
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect();
-            Ok(ThresholdEntry::Threshold(
-                sel,
-                parse_threshold(&body.join(","), false)?,
-            ))
+            Ok(ThresholdEntry::Threshold(sel, parse_threshold(&body.join(","), false)?))
         }
         "suppress" => {
             let track = match (get("track"), ip_expr) {
@@ -260,17 +254,11 @@ mod tests {
             (t.kind, t.track, t.count, t.seconds),
             (ThresholdKind::Limit, Track::BySrc, 1, 60)
         );
-        let d = parse_threshold(
-            "track by_dst, count 1, seconds 60, unique_on dst_port",
-            true,
-        )
-        .unwrap();
+        let d = parse_threshold("track by_dst, count 1, seconds 60, unique_on dst_port", true).unwrap();
         assert_eq!(d.kind, ThresholdKind::DetectionFilter);
         assert_eq!(d.unique_on, Some(UniqueOn::DstPort));
         assert!(parse_threshold("type limit, track by_src, count 1", false).is_err());
-        assert!(
-            parse_threshold("type sometimes, track by_src, count 1, seconds 1", false).is_err()
-        );
+        assert!(parse_threshold("type sometimes, track by_src, count 1, seconds 1", false).is_err());
         assert!(
             parse_threshold(
                 "type limit, track by_src, count 1, seconds 1, unique_on dst_port",
@@ -290,20 +278,11 @@ suppress gen_id 1, sig_id 12
 suppress gen_id 1, sig_id 13, track by_src, ip [10.0.0.1,10.0.0.2]
 rate_filter gen_id 1, sig_id 14, track by_rule, count 10, seconds 1, new_action pass, timeout 30
 ";
-        let mut resolve = |e: &str| {
-            IpSet::parse_atom(
-                e.trim_matches(|c| c == '[' || c == ']')
-                    .split(',')
-                    .next()
-                    .unwrap(),
-            )
-        };
+        let mut resolve =
+            |e: &str| IpSet::parse_atom(e.trim_matches(|c| c == '[' || c == ']').split(',').next().unwrap());
         let entries = parse_threshold_config(text, &mut resolve).unwrap();
         assert_eq!(entries.len(), 5);
-        assert!(matches!(
-            entries[2],
-            ThresholdEntry::Suppress { track: None, .. }
-        ));
+        assert!(matches!(entries[2], ThresholdEntry::Suppress { track: None, .. }));
         assert!(matches!(
             &entries[3],
             ThresholdEntry::Suppress {
@@ -319,8 +298,7 @@ rate_filter gen_id 1, sig_id 14, track by_rule, count 10, seconds 1, new_action 
                 ..
             }
         ));
-        let err =
-            parse_threshold_config("threshold gen_id 1, type limit\n", &mut resolve).unwrap_err();
+        let err = parse_threshold_config("threshold gen_id 1, type limit\n", &mut resolve).unwrap_err();
         assert!(err.starts_with("line 1:"), "{err}");
         assert!(parse_threshold_config("frobnicate gen_id 1, sig_id 1\n", &mut resolve).is_err());
     }

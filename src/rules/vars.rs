@@ -181,16 +181,8 @@ mod tests {
         let mut vars = Vars::default();
         vars.address_groups.insert("LOOP".into(), "[$LOOP]".into());
         let mut r = Resolver::new(&vars);
-        assert!(
-            r.addresses("$NOPE")
-                .unwrap_err()
-                .contains("unknown address variable")
-        );
-        assert!(
-            r.addresses("$LOOP")
-                .unwrap_err()
-                .contains("nested too deeply")
-        );
+        assert!(r.addresses("$NOPE").unwrap_err().contains("unknown address variable"));
+        assert!(r.addresses("$LOOP").unwrap_err().contains("nested too deeply"));
         assert!(r.addresses("!any").unwrap_err().contains("matches nothing"));
         assert!(r.addresses("[1.2.3.4").is_err());
         assert!(r.ports("!any").is_err());

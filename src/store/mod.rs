@@ -114,13 +114,7 @@ impl Store {
         Ok(schema::version(&self.conn)?)
     }
 
-    pub fn begin_run(
-        &self,
-        kind: &str,
-        sensor: &str,
-        inputs: &str,
-        started_micros: i64,
-    ) -> Result<i64, StoreError> {
+    pub fn begin_run(&self, kind: &str, sensor: &str, inputs: &str, started_micros: i64) -> Result<i64, StoreError> {
         self.conn.execute(
             "INSERT INTO runs (kind, sensor, started_at, inputs) VALUES (?1, ?2, ?3, ?4)",
             params![kind, sensor, started_micros, inputs],
@@ -128,12 +122,7 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    pub fn finish_run(
-        &self,
-        id: i64,
-        finished_micros: i64,
-        summary_json: &str,
-    ) -> Result<(), StoreError> {
+    pub fn finish_run(&self, id: i64, finished_micros: i64, summary_json: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE runs SET finished_at = ?1, summary = ?2 WHERE id = ?3",
             params![finished_micros, summary_json, id],
@@ -154,8 +143,7 @@ impl Store {
     pub fn count_alerts(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM alerts", [], |r| r.get::<_, i64>(0))?
-            as u64)
+            .query_row("SELECT count(*) FROM alerts", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Alerts of one run as (sid, src_ip, dest_ip), in insertion order.
@@ -219,10 +207,7 @@ mod tests {
         assert_eq!(store.count_alerts().unwrap(), 2500);
         assert_eq!(w.finish().unwrap(), 2500);
         let rows = store.run_alerts(run).unwrap();
-        assert_eq!(
-            rows[0],
-            (2100498, "10.0.0.2".to_string(), "10.0.0.1".to_string())
-        );
+        assert_eq!(rows[0], (2100498, "10.0.0.2".to_string(), "10.0.0.1".to_string()));
     }
 
     #[test]

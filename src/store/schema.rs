@@ -49,8 +49,7 @@ pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-    let v: Option<i64> =
-        conn.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
+    let v: Option<i64> = conn.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
     Ok(v.unwrap_or(0))
 }
 
@@ -65,8 +64,7 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, String> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let v = i as i64 + 1;
         let tx = conn.transaction().map_err(|e| e.to_string())?;
-        tx.execute_batch(sql)
-            .map_err(|e| format!("migration {v}: {e}"))?;
+        tx.execute_batch(sql).map_err(|e| format!("migration {v}: {e}"))?;
         tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [v])
             .map_err(|e| e.to_string())?;
         tx.commit().map_err(|e| e.to_string())?;

@@ -41,9 +41,7 @@ impl StoreWriter {
     /// Queues one row; blocks while the queue is full (alerts are never dropped).
     pub fn insert(&self, row: AlertRow) -> Result<(), StoreError> {
         match &self.tx {
-            Some(tx) => tx
-                .send(Msg::Row(Box::new(row)))
-                .map_err(|_| StoreError::WriterGone),
+            Some(tx) => tx.send(Msg::Row(Box::new(row))).map_err(|_| StoreError::WriterGone),
             None => Err(StoreError::WriterGone),
         }
     }
@@ -52,8 +50,7 @@ impl StoreWriter {
     pub fn flush(&self) -> Result<(), StoreError> {
         let (ack_tx, ack_rx) = sync_channel(1);
         let tx = self.tx.as_ref().ok_or(StoreError::WriterGone)?;
-        tx.send(Msg::Flush(ack_tx))
-            .map_err(|_| StoreError::WriterGone)?;
+        tx.send(Msg::Flush(ack_tx)).map_err(|_| StoreError::WriterGone)?;
         ack_rx.recv().map_err(|_| StoreError::WriterGone)
     }
 
@@ -84,9 +81,7 @@ fn run(path: PathBuf, rx: Receiver<Msg>) -> Result<u64, StoreError> {
     let mut written = 0u64;
     let mut oldest: Option<Instant> = None;
     loop {
-        let wait = oldest.map_or(Duration::from_secs(3600), |t| {
-            MAX_DELAY.saturating_sub(t.elapsed())
-        });
+        let wait = oldest.map_or(Duration::from_secs(3600), |t| MAX_DELAY.saturating_sub(t.elapsed()));
         match rx.recv_timeout(wait) {
             Ok(Msg::Row(row)) => {
                 batch.push(*row);
@@ -113,10 +108,7 @@ fn run(path: PathBuf, rx: Receiver<Msg>) -> Result<u64, StoreError> {
     }
 }
 
-fn commit(
-    conn: &mut rusqlite::Connection,
-    batch: &mut Vec<AlertRow>,
-) -> Result<u64, StoreError> {
+fn commit(conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>) -> Result<u64, StoreError> {
     if batch.is_empty() {
         return Ok(0);
     }

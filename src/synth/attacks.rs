@@ -58,52 +58,22 @@ fn http_exchange(
 }
 
 /// (a) `GET` with a UNION-based SQL injection in the query; the server answers 500.
-pub fn sql_injection(
-    rng: &mut Rng,
-    start: FrameTime,
-    attacker: IpAddr,
-    server: SocketAddr,
-) -> Vec<Frame> {
-    let req = http::get_request(
-        WEB_HOST,
-        SQLI_PATH,
-        "sqlmap/1.8.4#stable (https://sqlmap.org)",
-        &[],
-    );
+pub fn sql_injection(rng: &mut Rng, start: FrameTime, attacker: IpAddr, server: SocketAddr) -> Vec<Frame> {
+    let req = http::get_request(WEB_HOST, SQLI_PATH, "sqlmap/1.8.4#stable (https://sqlmap.org)", &[]);
     let body = b"<html><body><h1>500 Internal Server Error</h1></body></html>\n";
     let resp = http::response(500, "Internal Server Error", "text/html", body);
     http_exchange(rng, start, attacker, server, &req, &resp)
 }
 
 /// (b) Log4Shell-style JNDI lookup in the User-Agent header.
-pub fn log4shell_user_agent(
-    rng: &mut Rng,
-    start: FrameTime,
-    attacker: IpAddr,
-    server: SocketAddr,
-) -> Vec<Frame> {
-    let req = http::get_request(
-        WEB_HOST,
-        "/",
-        JNDI_USER_AGENT,
-        &[("X-Api-Version", JNDI_USER_AGENT)],
-    );
-    let resp = http::response(
-        200,
-        "OK",
-        "text/html",
-        &http::html_page("Tickets", "Welcome"),
-    );
+pub fn log4shell_user_agent(rng: &mut Rng, start: FrameTime, attacker: IpAddr, server: SocketAddr) -> Vec<Frame> {
+    let req = http::get_request(WEB_HOST, "/", JNDI_USER_AGENT, &[("X-Api-Version", JNDI_USER_AGENT)]);
+    let resp = http::response(200, "OK", "text/html", &http::html_page("Tickets", "Welcome"));
     http_exchange(rng, start, attacker, server, &req, &resp)
 }
 
 /// (c) Directory traversal towards `/etc/passwd`; the server refuses it.
-pub fn path_traversal(
-    rng: &mut Rng,
-    start: FrameTime,
-    attacker: IpAddr,
-    server: SocketAddr,
-) -> Vec<Frame> {
+pub fn path_traversal(rng: &mut Rng, start: FrameTime, attacker: IpAddr, server: SocketAddr) -> Vec<Frame> {
     let req = http::get_request(WEB_HOST, TRAVERSAL_PATH, ATTACK_UA, &[]);
     let resp = http::response(400, "Bad Request", "text/plain", b"bad request\n");
     http_exchange(rng, start, attacker, server, &req, &resp)
@@ -126,14 +96,10 @@ pub fn syn_port_scan(
         let is_open = open.contains(&port);
         // A closed port's RST carries sequence 0, as real stacks send it.
         let server_isn = if is_open { rng.next_u32() } else { 0 };
-        let mut s = TcpSession::new(
-            SocketAddr::new(scanner, src_port),
-            SocketAddr::new(target, port),
-            t,
-        )
-        .with_isns(rng.next_u32(), server_isn)
-        .with_step(rng.range(100_000, 300_000))
-        .with_ttls(45, 64);
+        let mut s = TcpSession::new(SocketAddr::new(scanner, src_port), SocketAddr::new(target, port), t)
+            .with_isns(rng.next_u32(), server_isn)
+            .with_step(rng.range(100_000, 300_000))
+            .with_ttls(45, 64);
         s.segment(Direction::ToServer, tcp_flags::SYN, &[]);
         if is_open {
             s.segment(Direction::ToClient, tcp_flags::SYN | tcp_flags::ACK, &[])
@@ -149,13 +115,7 @@ pub fn syn_port_scan(
 
 /// (e) Echo requests to every host .1-.254 of the /24 containing `network`;
 /// hosts whose last octet is in `alive` answer.
-pub fn icmp_sweep(
-    rng: &mut Rng,
-    start: FrameTime,
-    scanner: Ipv4Addr,
-    network: Ipv4Addr,
-    alive: &[u8],
-) -> Vec<Frame> {
+pub fn icmp_sweep(rng: &mut Rng, start: FrameTime, scanner: Ipv4Addr, network: Ipv4Addr, alive: &[u8]) -> Vec<Frame> {
     let id = rng.next_u32() as u16;
     let [a, b, c, _] = network.octets();
     let payload: Vec<u8> = (0u8..56).map(|i| i.wrapping_add(0x10)).collect();
@@ -174,10 +134,7 @@ pub fn icmp_sweep(
             ..Ipv4Builder::new(scanner, target)
         };
         let req = Icmpv4Builder::echo_request(id, seq).packet(&req_ip, &payload);
-        frames.push(Frame::new(
-            t,
-            Ethernet::new(scanner_mac, target_mac).ip_frame(&req),
-        ));
+        frames.push(Frame::new(t, Ethernet::new(scanner_mac, target_mac).ip_frame(&req)));
         if alive.contains(&host) {
             let reply_ip = Ipv4Builder {
                 id: rng.next_u32() as u16,
@@ -185,10 +142,7 @@ pub fn icmp_sweep(
             };
             let reply = Icmpv4Builder::echo_reply(id, seq).packet(&reply_ip, &payload);
             let rt = t.plus_micros(rng.range(150, 600));
-            frames.push(Frame::new(
-                rt,
-                Ethernet::new(target_mac, scanner_mac).ip_frame(&reply),
-            ));
+            frames.push(Frame::new(rt, Ethernet::new(target_mac, scanner_mac).ip_frame(&reply)));
         }
     }
     sort_by_time(&mut frames);
@@ -197,12 +151,7 @@ pub fn icmp_sweep(
 
 /// (f) A web shell on `server` runs `id` for an external `client` and the
 /// response body leaks `uid=0(root) gid=0(root)`.
-pub fn root_id_leak(
-    rng: &mut Rng,
-    start: FrameTime,
-    server: SocketAddr,
-    client: IpAddr,
-) -> Vec<Frame> {
+pub fn root_id_leak(rng: &mut Rng, start: FrameTime, server: SocketAddr, client: IpAddr) -> Vec<Frame> {
     let req = http::get_request(WEB_HOST, "/uploads/shell.php?cmd=id", "curl/8.5.0", &[]);
     let resp = http::response(200, "OK", "text/plain", ROOT_ID_OUTPUT.as_bytes());
     http_exchange(rng, start, client, server, &req, &resp)
@@ -247,10 +196,7 @@ mod tests {
     }
 
     fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -261,23 +207,11 @@ mod tests {
         assert_eq!(s.http_requests[0].0, SQLI_PATH);
         assert_eq!(s.http_responses[0].0, 500);
         let s = check_frames(&log4shell_user_agent(&mut rng, start(), a, WEB_SERVER));
-        assert_eq!(
-            header(&s.http_requests[0].1, "User-Agent"),
-            Some(JNDI_USER_AGENT)
-        );
+        assert_eq!(header(&s.http_requests[0].1, "User-Agent"), Some(JNDI_USER_AGENT));
         let s = check_frames(&path_traversal(&mut rng, start(), a, WEB_SERVER));
         assert_eq!(s.http_requests[0].0, "/../../../../etc/passwd");
-        let s = check_frames(&root_id_leak(
-            &mut rng,
-            start(),
-            WEB_SERVER,
-            SHELL_CLIENT.into(),
-        ));
-        assert!(
-            s.http_responses[0]
-                .1
-                .starts_with(b"uid=0(root) gid=0(root)")
-        );
+        let s = check_frames(&root_id_leak(&mut rng, start(), WEB_SERVER, SHELL_CLIENT.into()));
+        assert!(s.http_responses[0].1.starts_with(b"uid=0(root) gid=0(root)"));
     }
 
     #[test]
@@ -324,13 +258,7 @@ mod tests {
     #[test]
     fn sweep_and_suite() {
         let mut rng = Rng::new(6);
-        let sweep = icmp_sweep(
-            &mut rng,
-            start(),
-            SWEEPER,
-            Ipv4Addr::new(10, 10, 0, 0),
-            &[1, 53, 80],
-        );
+        let sweep = icmp_sweep(&mut rng, start(), SWEEPER, Ipv4Addr::new(10, 10, 0, 0), &[1, 53, 80]);
         assert_eq!(sweep.len(), 257);
         assert_eq!(check_frames(&sweep).icmp, 257);
         let replies = sweep

@@ -73,12 +73,8 @@ mod tests {
     fn read_back(path: &Path) -> Vec<Frame> {
         let bytes = fs::read(path).unwrap();
         let cap = PcapCapture::from_file(&bytes).unwrap();
-        let t =
-            |b: &pcap_parser::LegacyPcapBlock| FrameTime::new(b.ts_sec.into(), b.ts_usec * 1000);
-        cap.blocks
-            .iter()
-            .map(|b| Frame::new(t(b), b.data.to_vec()))
-            .collect()
+        let t = |b: &pcap_parser::LegacyPcapBlock| FrameTime::new(b.ts_sec.into(), b.ts_usec * 1000);
+        cap.blocks.iter().map(|b| Frame::new(t(b), b.data.to_vec())).collect()
     }
 
     #[test]
@@ -105,11 +101,7 @@ mod tests {
         let paths = write_bundled_captures(&dir, 7).unwrap();
         let (benign, attacks) = (read_back(&paths[0]), read_back(&paths[1]));
         fs::remove_dir_all(dir).unwrap();
-        let has = |frames: &[Frame], s: &[u8]| {
-            frames
-                .iter()
-                .any(|f| f.data.windows(s.len()).any(|w| w == s))
-        };
+        let has = |frames: &[Frame], s: &[u8]| frames.iter().any(|f| f.data.windows(s.len()).any(|w| w == s));
 
         let s = check_frames(&benign);
         assert!(

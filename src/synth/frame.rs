@@ -74,16 +74,10 @@ mod tests {
 
     #[test]
     fn carries_nanoseconds() {
-        assert_eq!(
-            FrameTime::new(1, 2_500_000_000),
-            FrameTime::new(3, 500_000_000)
-        );
+        assert_eq!(FrameTime::new(1, 2_500_000_000), FrameTime::new(3, 500_000_000));
         let t = FrameTime::new(10, 999_999_999).plus_nanos(2);
         assert_eq!(t, FrameTime::new(11, 1));
-        assert_eq!(
-            FrameTime::new(0, 0).plus_millis(1500),
-            FrameTime::new(1, 500_000_000)
-        );
+        assert_eq!(FrameTime::new(0, 0).plus_millis(1500), FrameTime::new(1, 500_000_000));
         assert_eq!(FrameTime::new(2, 3).as_nanos(), 2_000_000_003);
     }
 

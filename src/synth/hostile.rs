@@ -6,9 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use super::checksum::{Checksum, internet_checksum};
 use super::frame::{Frame, FrameTime};
 use super::link::{Ethernet, Mac, VlanTag, ethertype};
-use super::packet::{
-    IpBuilder, Ipv4Builder, Ipv6Builder, TcpBuilder, UdpBuilder, proto, tcp_flags,
-};
+use super::packet::{IpBuilder, Ipv4Builder, Ipv6Builder, TcpBuilder, UdpBuilder, proto, tcp_flags};
 use super::pcap_writer::{PcapWriter, TsResolution, linktype};
 use super::rng::Rng;
 
@@ -222,8 +220,7 @@ pub fn truncated_capture(frames: &[Frame]) -> io::Result<Vec<u8>> {
 /// A pcap whose only record header claims 0x7FFF_FFFF captured bytes
 /// (far above the 262144 snaplen) while 60 bytes follow.
 pub fn huge_caplen_capture() -> io::Result<Vec<u8>> {
-    let mut bytes =
-        PcapWriter::new(Vec::new(), linktype::ETHERNET, TsResolution::Micros)?.into_inner()?;
+    let mut bytes = PcapWriter::new(Vec::new(), linktype::ETHERNET, TsResolution::Micros)?.into_inner()?;
     let mut frame = tcp_frame(b"");
     frame.resize(60, 0);
     for field in [1_717_264_800u32, 0, 0x7FFF_FFFF, 60] {
@@ -270,10 +267,7 @@ mod tests {
             "qinq-chain-cut-short",
         ] {
             let data = by_name(&frames, name);
-            assert!(
-                SlicedPacket::from_ethernet(&data).is_err(),
-                "{name} parsed cleanly"
-            );
+            assert!(SlicedPacket::from_ethernet(&data).is_err(), "{name} parsed cleanly");
         }
         assert!(check_frame(&by_name(&frames, "ipv4-bad-header-checksum")).is_err());
         // The lax parser must cope with all of them without panicking.
@@ -284,14 +278,8 @@ mod tests {
 
     #[test]
     fn random_frames_follow_seed() {
-        assert_eq!(
-            malformed_frames(&mut Rng::new(2)),
-            malformed_frames(&mut Rng::new(2))
-        );
-        assert_ne!(
-            malformed_frames(&mut Rng::new(2)),
-            malformed_frames(&mut Rng::new(3))
-        );
+        assert_eq!(malformed_frames(&mut Rng::new(2)), malformed_frames(&mut Rng::new(2)));
+        assert_ne!(malformed_frames(&mut Rng::new(2)), malformed_frames(&mut Rng::new(3)));
     }
 
     #[test]

@@ -139,13 +139,7 @@ pub fn linux_sll(packet_type: u16, src: Mac, protocol: u16, payload: &[u8]) -> V
 }
 
 /// Linux cooked capture v2 (link type 276): 20-byte header then the payload.
-pub fn linux_sll2(
-    protocol: u16,
-    if_index: u32,
-    packet_type: u8,
-    src: Mac,
-    payload: &[u8],
-) -> Vec<u8> {
+pub fn linux_sll2(protocol: u16, if_index: u32, packet_type: u8, src: Mac, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(20 + payload.len());
     out.extend_from_slice(&protocol.to_be_bytes());
     out.extend_from_slice(&[0, 0]);
@@ -199,19 +193,14 @@ mod tests {
 
     #[test]
     fn ethernet_with_qinq() {
-        let eth = Ethernet::new(A, B)
-            .with_vlan(VlanTag::qinq(100))
-            .with_vlan(VlanTag {
-                pcp: 5,
-                ..VlanTag::dot1q(42)
-            });
+        let eth = Ethernet::new(A, B).with_vlan(VlanTag::qinq(100)).with_vlan(VlanTag {
+            pcp: 5,
+            ..VlanTag::dot1q(42)
+        });
         let f = eth.frame(ethertype::IPV4, &[0x45]);
         assert_eq!(&f[..6], &B);
         assert_eq!(&f[6..12], &A);
-        assert_eq!(
-            &f[12..22],
-            &[0x88, 0xa8, 0x00, 100, 0x81, 0x00, 0xa0, 42, 0x08, 0x00]
-        );
+        assert_eq!(&f[12..22], &[0x88, 0xa8, 0x00, 100, 0x81, 0x00, 0xa0, 42, 0x08, 0x00]);
         assert_eq!(f.len(), 23);
         assert_eq!(Ethernet::new(A, B).ip_frame(&[0x60])[12..14], [0x86, 0xdd]);
     }
@@ -231,10 +220,7 @@ mod tests {
 
     #[test]
     fn macs_follow_addresses() {
-        assert_eq!(
-            mac_for_ip("10.20.1.2".parse().unwrap()),
-            [2, 0, 10, 20, 1, 2]
-        );
+        assert_eq!(mac_for_ip("10.20.1.2".parse().unwrap()), [2, 0, 10, 20, 1, 2]);
         assert_eq!(mac_for_ip("93.184.216.34".parse().unwrap()), GATEWAY_MAC);
     }
 }

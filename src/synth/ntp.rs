@@ -62,12 +62,7 @@ mod tests {
         let req = client_request(t);
         assert_eq!(req[0] & 0x7, 3);
         assert_eq!(req[0] >> 3 & 0x7, 4);
-        let resp = server_response(
-            t,
-            t.plus_millis(10),
-            t.plus_millis(11),
-            Ipv4Addr::new(192, 0, 2, 1),
-        );
+        let resp = server_response(t, t.plus_millis(10), t.plus_millis(11), Ipv4Addr::new(192, 0, 2, 1));
         assert_eq!(resp[0] & 0x7, 4);
         assert_eq!(&resp[24..32], &req[40..48]);
         assert_eq!(resp.len(), NTP_PACKET_LEN);

@@ -165,15 +165,11 @@ impl Ipv6Builder {
     pub fn build(&self, next_header: u8, payload: &[u8]) -> Vec<u8> {
         let mut exts = Vec::new();
         for (i, ext) in self.extensions.iter().enumerate() {
-            let next = self
-                .extensions
-                .get(i + 1)
-                .map_or(next_header, Ipv6Ext::kind);
+            let next = self.extensions.get(i + 1).map_or(next_header, Ipv6Ext::kind);
             exts.extend_from_slice(&ext.encode(next));
         }
         let first = self.extensions.first().map_or(next_header, Ipv6Ext::kind);
-        let vtf =
-            (6u32 << 28) | (u32::from(self.traffic_class) << 20) | (self.flow_label & 0xF_FFFF);
+        let vtf = (6u32 << 28) | (u32::from(self.traffic_class) << 20) | (self.flow_label & 0xF_FFFF);
         let mut out = Vec::with_capacity(40 + exts.len() + payload.len());
         out.extend_from_slice(&vtf.to_be_bytes());
         out.extend_from_slice(&len16(exts.len() + payload.len()).to_be_bytes());
@@ -452,10 +448,7 @@ mod tests {
             ..Ipv4Builder::new(v4("192.168.0.1"), v4("192.168.0.199"))
         };
         let pkt = ip.build(proto::UDP, &[0; 0x73 - 20]);
-        assert_eq!(
-            &pkt[..12],
-            &[0x45, 0, 0, 0x73, 0, 0, 0x40, 0, 0x40, 0x11, 0xb8, 0x61]
-        );
+        assert_eq!(&pkt[..12], &[0x45, 0, 0, 0x73, 0, 0, 0x40, 0, 0x40, 0x11, 0xb8, 0x61]);
     }
 
     #[test]
@@ -490,10 +483,7 @@ mod tests {
         assert_eq!(opts.len(), 20);
         for ip in [
             IpBuilder::between("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap()),
-            IpBuilder::between(
-                "2001:db8::1".parse().unwrap(),
-                "2001:db8::2".parse().unwrap(),
-            ),
+            IpBuilder::between("2001:db8::1".parse().unwrap(), "2001:db8::2".parse().unwrap()),
         ] {
             let (src, dst) = match &ip {
                 IpBuilder::V4(h) => (h.src.to_ipv6_mapped(), h.dst.to_ipv6_mapped()),
@@ -514,23 +504,15 @@ mod tests {
             match &ip {
                 IpBuilder::V4(_) => {
                     let (s, d) = (src.to_ipv4_mapped().unwrap(), dst.to_ipv4_mapped().unwrap());
-                    assert_eq!(
-                        t.calc_checksum_ipv4(s.octets(), d.octets()).unwrap(),
-                        t.checksum()
-                    );
-                    let want =
-                        us.to_header()
-                            .calc_checksum_ipv4_raw(s.octets(), d.octets(), b"odd");
+                    assert_eq!(t.calc_checksum_ipv4(s.octets(), d.octets()).unwrap(), t.checksum());
+                    let want = us.to_header().calc_checksum_ipv4_raw(s.octets(), d.octets(), b"odd");
                     assert_eq!(want.unwrap(), us.checksum());
                 }
                 IpBuilder::V6(_) => {
-                    assert_eq!(
-                        t.calc_checksum_ipv6(src.octets(), dst.octets()).unwrap(),
-                        t.checksum()
-                    );
-                    let want =
-                        us.to_header()
-                            .calc_checksum_ipv6_raw(src.octets(), dst.octets(), b"odd");
+                    assert_eq!(t.calc_checksum_ipv6(src.octets(), dst.octets()).unwrap(), t.checksum());
+                    let want = us
+                        .to_header()
+                        .calc_checksum_ipv6_raw(src.octets(), dst.octets(), b"odd");
                     assert_eq!(want.unwrap(), us.checksum());
                 }
             }
@@ -540,10 +522,7 @@ mod tests {
     #[test]
     fn ipv6_extension_headers_are_padded() {
         let ip = Ipv6Builder {
-            extensions: vec![
-                Ipv6Ext::HopByHop(vec![5, 2, 0, 0]),
-                Ipv6Ext::DestinationOptions(vec![]),
-            ],
+            extensions: vec![Ipv6Ext::HopByHop(vec![5, 2, 0, 0]), Ipv6Ext::DestinationOptions(vec![])],
             hop_limit: 1,
             ..Ipv6Builder::new("fe80::1".parse().unwrap(), "ff02::1".parse().unwrap())
         };

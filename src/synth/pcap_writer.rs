@@ -50,12 +50,7 @@ impl<W: Write> PcapWriter<W> {
     }
 
     /// Writes the global header with an explicit snapshot length.
-    pub fn with_snaplen(
-        mut out: W,
-        link_type: u32,
-        resolution: TsResolution,
-        snaplen: u32,
-    ) -> io::Result<Self> {
+    pub fn with_snaplen(mut out: W, link_type: u32, resolution: TsResolution, snaplen: u32) -> io::Result<Self> {
         let magic = match resolution {
             TsResolution::Micros => PCAP_MAGIC_MICROS,
             TsResolution::Nanos => PCAP_MAGIC_NANOS,
@@ -127,16 +122,12 @@ impl Interface {
         let exp = u32::from(self.tsresol & 0x7F);
         let nanos = time.as_nanos();
         let ticks = if self.tsresol & 0x80 != 0 {
-            let unit = 1u128
-                .checked_shl(exp)
-                .ok_or_else(|| invalid("tsresol too fine"))?;
+            let unit = 1u128.checked_shl(exp).ok_or_else(|| invalid("tsresol too fine"))?;
             nanos.checked_mul(unit).map(|t| t / 1_000_000_000)
         } else if exp <= 9 {
             Some(nanos / 10u128.pow(9 - exp))
         } else {
-            10u128
-                .checked_pow(exp - 9)
-                .and_then(|unit| nanos.checked_mul(unit))
+            10u128.checked_pow(exp - 9).and_then(|unit| nanos.checked_mul(unit))
         };
         ticks
             .and_then(|t| u64::try_from(t).ok())
@@ -200,13 +191,7 @@ impl<W: Write> PcapNgWriter<W> {
     }
 
     /// Writes an Enhanced Packet Block on a previously added interface.
-    pub fn write_packet(
-        &mut self,
-        interface_id: u32,
-        time: FrameTime,
-        data: &[u8],
-        orig_len: u32,
-    ) -> io::Result<()> {
+    pub fn write_packet(&mut self, interface_id: u32, time: FrameTime, data: &[u8], orig_len: u32) -> io::Result<()> {
         let iface = usize::try_from(interface_id)
             .ok()
             .and_then(|i| self.interfaces.get(i))
@@ -261,18 +246,13 @@ mod tests {
             (TsResolution::Nanos, PCAP_MAGIC_NANOS, 123_456_789),
         ] {
             let mut w = PcapWriter::new(Vec::new(), linktype::LINUX_SLL2, res).unwrap();
-            w.write_packet(t(1_700_000_000, 123_456_789), &[1, 2, 3], 60)
-                .unwrap();
-            w.write_frame(&Frame::new(t(1_700_000_001, 0), vec![9; 5]))
-                .unwrap();
+            w.write_packet(t(1_700_000_000, 123_456_789), &[1, 2, 3], 60).unwrap();
+            w.write_frame(&Frame::new(t(1_700_000_001, 0), vec![9; 5])).unwrap();
             assert!(w.write_packet(t(1 << 33, 0), &[], 0).is_err());
             let bytes = w.into_inner().unwrap();
             let cap = PcapCapture::from_file(&bytes).unwrap();
             let h = &cap.header;
-            assert_eq!(
-                (h.magic_number, h.network.0, h.snaplen),
-                (magic, 276, DEFAULT_SNAPLEN)
-            );
+            assert_eq!((h.magic_number, h.network.0, h.snaplen), (magic, 276, DEFAULT_SNAPLEN));
             let recs: Vec<_> = cap
                 .blocks
                 .iter()
@@ -300,12 +280,10 @@ mod tests {
             .map(|i| w.add_interface(i).unwrap())
             .collect();
         assert_eq!(ids, [0, 1, 2]);
-        w.write_packet(0, t(1_700_000_000, 5_000), &[0xaa; 7], 1514)
-            .unwrap();
+        w.write_packet(0, t(1_700_000_000, 5_000), &[0xaa; 7], 1514).unwrap();
         w.write_frame(1, &Frame::new(t(1_700_000_000, 999), vec![0x45; 20]))
             .unwrap();
-        w.write_packet(2, t(2, 500_000_000), &[2, 0, 0, 0], 4)
-            .unwrap();
+        w.write_packet(2, t(2, 500_000_000), &[2, 0, 0, 0], 4).unwrap();
         assert!(w.write_packet(7, t(0, 0), &[], 0).is_err());
         let bytes = w.into_inner().unwrap();
         assert_eq!(bytes.len() % 4, 0);

@@ -113,8 +113,7 @@ impl Wire {
             src,
             vlans: self.vlans.clone(),
         };
-        self.frames
-            .push(Frame::new(self.time, eth.ip_frame(ip_packet)));
+        self.frames.push(Frame::new(self.time, eth.ip_frame(ip_packet)));
         self.time = self.time.plus_nanos(self.step_nanos);
     }
 }
@@ -200,29 +199,15 @@ impl TcpSession {
         self.segment_with_options(dir, flags, Vec::new(), payload)
     }
 
-    fn segment_with_options(
-        &mut self,
-        dir: Direction,
-        flags: u8,
-        options: Vec<u8>,
-        payload: &[u8],
-    ) -> &mut Self {
+    fn segment_with_options(&mut self, dir: Direction, flags: u8, options: Vec<u8>, payload: &[u8]) -> &mut Self {
         let (from, to) = self.wire.sides(dir);
         let ip = from.ip_to(to);
-        let ack = if flags & tcp_flags::ACK != 0 {
-            to.next_seq
-        } else {
-            0
-        };
+        let ack = if flags & tcp_flags::ACK != 0 { to.next_seq } else { 0 };
         let tcp = TcpBuilder {
             seq: from.next_seq,
             ack,
             flags,
-            window: if flags & tcp_flags::SYN != 0 {
-                64240
-            } else {
-                502
-            },
+            window: if flags & tcp_flags::SYN != 0 { 64240 } else { 502 },
             options,
             ..TcpBuilder::new(from.addr.port(), to.addr.port())
         };
@@ -245,12 +230,7 @@ impl TcpSession {
             TcpOption::WindowScale(7),
         ]);
         self.segment_with_options(Direction::ToServer, tcp_flags::SYN, opts.clone(), &[]);
-        self.segment_with_options(
-            Direction::ToClient,
-            tcp_flags::SYN | tcp_flags::ACK,
-            opts,
-            &[],
-        );
+        self.segment_with_options(Direction::ToClient, tcp_flags::SYN | tcp_flags::ACK, opts, &[]);
         self.segment(Direction::ToServer, tcp_flags::ACK, &[])
     }
 
@@ -419,10 +399,7 @@ mod tests {
             })
             .collect();
         assert_eq!(seqs[0], (u32::MAX - 1, 0, tcp_flags::SYN, 0));
-        assert_eq!(
-            seqs[1],
-            (5000, u32::MAX, tcp_flags::SYN | tcp_flags::ACK, 0)
-        );
+        assert_eq!(seqs[1], (5000, u32::MAX, tcp_flags::SYN | tcp_flags::ACK, 0));
         assert_eq!(seqs[2], (u32::MAX, 5001, tcp_flags::ACK, 0));
         // Client seq wraps past zero after the request.
         assert_eq!(seqs[4], (5001, 26, tcp_flags::ACK, 0));

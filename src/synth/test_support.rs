@@ -272,14 +272,10 @@ pub(super) fn check_frame(data: &[u8]) -> Result<(IpAddr, IpAddr, L4), String> {
             if i.icmp_type().calc_checksum(i.payload()) != i.checksum() {
                 return bad("ICMP");
             }
-            L4::Icmp {
-                icmp_type: i.type_u8(),
-            }
+            L4::Icmp { icmp_type: i.type_u8() }
         }
         Some(TransportSlice::Icmpv6(i)) => match addrs {
-            Addrs::V6(s, d) if i.is_checksum_valid(s, d) => L4::Icmp {
-                icmp_type: i.type_u8(),
-            },
+            Addrs::V6(s, d) if i.is_checksum_valid(s, d) => L4::Icmp { icmp_type: i.type_u8() },
             _ => return bad("ICMPv6"),
         },
         _ => return Err("no transport layer".into()),
@@ -349,11 +345,7 @@ pub(super) fn check_frames(frames: &[Frame]) -> Summary {
                 next_seq.insert(key, seq.wrapping_add(used));
                 streams.entry(key).or_default().extend_from_slice(&payload);
             }
-            L4::Udp {
-                sport,
-                dport,
-                payload,
-            } => {
+            L4::Udp { sport, dport, payload } => {
                 s.udp += 1;
                 if sport == 53 || dport == 53 {
                     let m = parse_dns(&payload).unwrap_or_else(|| panic!("frame {i}: bad DNS"));

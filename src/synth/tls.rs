@@ -29,12 +29,8 @@ const EXT_PSK_MODES: u16 = 0x002D;
 const EXT_KEY_SHARE: u16 = 0x0033;
 const EXT_RENEGOTIATION_INFO: u16 = 0xFF01;
 
-const CIPHER_SUITES: [u16; 9] = [
-    0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8,
-];
-const SIGNATURE_ALGORITHMS: [u16; 8] = [
-    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
-];
+const CIPHER_SUITES: [u16; 9] = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8];
+const SIGNATURE_ALGORITHMS: [u16; 8] = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
 
 /// Appends `data` prefixed by its length in `width` big-endian bytes (1, 2 or 3).
 /// Data longer than the prefix allows is cut so the framing stays consistent.
@@ -122,11 +118,7 @@ pub fn client_hello(rng: &mut Rng, sni: &str) -> ClientHello {
     push_ext(&mut exts, EXT_SUPPORTED_VERSIONS, &versions);
     push_vec(&mut body, 2, &exts);
 
-    let record = records(
-        content_type::HANDSHAKE,
-        0x0301,
-        &handshake(HS_CLIENT_HELLO, &body),
-    );
+    let record = records(content_type::HANDSHAKE, 0x0301, &handshake(HS_CLIENT_HELLO, &body));
     ClientHello { session_id, record }
 }
 
@@ -160,11 +152,7 @@ pub fn change_cipher_spec() -> Vec<u8> {
 
 /// Opaque (encrypted-looking) application data of `len` bytes, split into records.
 pub fn application_data(rng: &mut Rng, len: usize) -> Vec<u8> {
-    records(
-        content_type::APPLICATION_DATA,
-        LEGACY_VERSION,
-        &rng.byte_vec(len),
-    )
+    records(content_type::APPLICATION_DATA, LEGACY_VERSION, &rng.byte_vec(len))
 }
 
 #[cfg(test)]
@@ -179,10 +167,7 @@ mod tests {
         let recs = parse_tls_stream(&ch.record).unwrap();
         assert_eq!(recs.len(), 1);
         assert_eq!(recs[0].0, content_type::HANDSHAKE);
-        assert_eq!(
-            client_hello_sni(&recs[0].1).as_deref(),
-            Some("tickets.example.org")
-        );
+        assert_eq!(client_hello_sni(&recs[0].1).as_deref(), Some("tickets.example.org"));
         assert_eq!(&recs[0].1[39..71], &ch.session_id);
     }
 

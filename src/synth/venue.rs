@@ -56,8 +56,7 @@ const PATHS: [&str; 8] = [
 ];
 
 const WORDS: [&str; 12] = [
-    "stage", "doors", "open", "at", "seven", "tonight", "parking", "level", "tickets", "schedule",
-    "updated", "welcome",
+    "stage", "doors", "open", "at", "seven", "tonight", "parking", "level", "tickets", "schedule", "updated", "welcome",
 ];
 
 /// Shared state while generating: the random source and per-client port counters.
@@ -88,13 +87,7 @@ impl Venue {
     }
 
     /// A DNS lookup from `client`; returns the frames and when the answer arrived.
-    fn lookup(
-        &mut self,
-        client: Ipv4Addr,
-        t: FrameTime,
-        name: &str,
-        answer: IpAddr,
-    ) -> (Vec<Frame>, FrameTime) {
+    fn lookup(&mut self, client: Ipv4Addr, t: FrameTime, name: &str, answer: IpAddr) -> (Vec<Frame>, FrameTime) {
         let qtype = if answer.is_ipv6() {
             dns::qtype::AAAA
         } else {
@@ -105,10 +98,7 @@ impl Venue {
         let rtt = self.rng.range(300_000, 4_000_000);
         let mut flow = UdpFlow::new(src, SocketAddr::new(RESOLVER.into(), 53), t).with_step(rtt);
         flow.send(Direction::ToServer, &dns::query(id, name, qtype));
-        flow.send(
-            Direction::ToClient,
-            &dns::response(id, name, qtype, &[answer], 300),
-        );
+        flow.send(Direction::ToClient, &dns::response(id, name, qtype, &[answer], 300));
         let done = flow.now();
         (flow.into_frames(), done)
     }
@@ -119,10 +109,7 @@ impl Venue {
         let (step, server_ttl) = if internal {
             (self.rng.range(100_000, 400_000), 64)
         } else {
-            (
-                self.rng.range(4_000_000, 20_000_000),
-                self.rng.range(48, 58) as u8,
-            )
+            (self.rng.range(4_000_000, 20_000_000), self.rng.range(48, 58) as u8)
         };
         let client_ttl = if self.rng.percent(40) { 128 } else { 64 };
         let src = SocketAddr::new(client.into(), self.port(client));
@@ -159,11 +146,7 @@ impl Venue {
                 &[("Accept-Language", "en-US,en;q=0.9")],
             ));
             let acked = self.rng.percent(50);
-            s.send(
-                Direction::ToClient,
-                &http::response(200, "OK", ctype, &body),
-                acked,
-            );
+            s.send(Direction::ToClient, &http::response(200, "OK", ctype, &body), acked);
         }
         s.close(Direction::ToServer);
         frames.extend(s.into_frames());
@@ -174,11 +157,7 @@ impl Venue {
         let client = self.client();
         let (host, addr) = EXTERNAL_SITES[self.rng.index(EXTERNAL_SITES.len())];
         let (mut frames, t) = self.lookup(client, t, host, IpAddr::from(addr));
-        let mut s = self.session(
-            client,
-            SocketAddr::new(addr.into(), 443),
-            t.plus_micros(500),
-        );
+        let mut s = self.session(client, SocketAddr::new(addr.into(), 443), t.plus_micros(500));
         let hello = tls::client_hello(&mut self.rng, host);
         let mut server_flight = tls::server_hello(&mut self.rng, &hello.session_id);
         let cert_len = self.rng.range(2000, 4000) as usize;
@@ -206,13 +185,9 @@ impl Venue {
             let id = self.rng.next_u32() as u16;
             let name = format!("{}.example.invalid", self.text(1));
             let src = SocketAddr::new(client.into(), self.port(client));
-            let mut flow =
-                UdpFlow::new(src, SocketAddr::new(RESOLVER.into(), 53), t).with_step(2_000_000);
+            let mut flow = UdpFlow::new(src, SocketAddr::new(RESOLVER.into(), 53), t).with_step(2_000_000);
             flow.send(Direction::ToServer, &dns::query(id, &name, dns::qtype::A));
-            flow.send(
-                Direction::ToClient,
-                &dns::nxdomain(id, &name, dns::qtype::A),
-            );
+            flow.send(Direction::ToClient, &dns::nxdomain(id, &name, dns::qtype::A));
             return flow.into_frames();
         }
         let [_, _, c, d] = addr;
@@ -226,11 +201,7 @@ impl Venue {
         let client = self.client();
         let src = SocketAddr::new(
             client.into(),
-            if self.rng.percent(50) {
-                123
-            } else {
-                self.port(client)
-            },
+            if self.rng.percent(50) { 123 } else { self.port(client) },
         );
         let rtt = self.rng.range(200_000, 1_500_000);
         let mut flow = UdpFlow::new(src, SocketAddr::new(NTP_SERVER.into(), 123), t).with_step(rtt);
@@ -249,12 +220,7 @@ impl Venue {
 /// `flows_per_sec` per second (uniform jitter) from `start` for
 /// `duration_secs`; the last flows may run a little past the end.
 /// Frames are time-ordered. The same arguments always give the same frames.
-pub fn venue_traffic(
-    seed: u64,
-    start: FrameTime,
-    duration_secs: u64,
-    flows_per_sec: f64,
-) -> Vec<Frame> {
+pub fn venue_traffic(seed: u64, start: FrameTime, duration_secs: u64, flows_per_sec: f64) -> Vec<Frame> {
     let mut rng = Rng::new(seed);
     let clients = (0..48)
         .map(|_| Ipv4Addr::new(10, 20, rng.range(0, 8) as u8, rng.range(2, 255) as u8))
@@ -279,11 +245,7 @@ pub fn venue_traffic(
             _ => venue.ntp_sync(t),
         };
         frames.extend(flow);
-        t = t.plus_nanos(
-            venue
-                .rng
-                .range(mean_gap / 2, mean_gap.saturating_mul(3) / 2 + 1),
-        );
+        t = t.plus_nanos(venue.rng.range(mean_gap / 2, mean_gap.saturating_mul(3) / 2 + 1));
     }
     sort_by_time(&mut frames);
     frames
@@ -303,16 +265,10 @@ mod tests {
         assert!(!s.http_requests.is_empty() && s.http_requests.len() == s.http_responses.len());
         assert!(s.http_responses.iter().all(|(status, _)| *status == 200));
         assert!(s.tls_snis.len() > 20);
-        assert!(
-            s.tls_snis
-                .iter()
-                .all(|n| EXTERNAL_SITES.iter().any(|(h, _)| h == n))
-        );
+        assert!(s.tls_snis.iter().all(|n| EXTERNAL_SITES.iter().any(|(h, _)| h == n)));
         for f in &frames {
             let client_side = [&f.data[26..28], &f.data[30..32]];
-            assert!(
-                client_side.contains(&&[10u8, 20][..]) || client_side.contains(&&[10u8, 10][..])
-            );
+            assert!(client_side.contains(&&[10u8, 20][..]) || client_side.contains(&&[10u8, 10][..]));
         }
     }
 
