@@ -1,8 +1,9 @@
-//! Internet checksums (RFC 1071) for IPv4 headers and TCP/UDP/ICMP payloads.
+//! Internet checksums (RFC 1071): a running sum that both verifies decoded
+//! IPv4/TCP/UDP/ICMP packets and fills in the fields of built ones.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// Adds 16-bit big-endian words of `data` to a running 32-bit sum.
+/// Adds the 16-bit big-endian words of `data` (even length) to `sum`.
 fn sum_words(mut sum: u64, data: &[u8]) -> u64 {
     let mut chunks = data.chunks_exact(8);
     for c in &mut chunks {
@@ -11,51 +12,108 @@ fn sum_words(mut sum: u64, data: &[u8]) -> u64 {
             + u64::from(u16::from_be_bytes([c[4], c[5]]))
             + u64::from(u16::from_be_bytes([c[6], c[7]]));
     }
-    let rest = chunks.remainder();
-    let mut pairs = rest.chunks_exact(2);
-    for p in &mut pairs {
+    for p in chunks.remainder().chunks_exact(2) {
         sum += u64::from(u16::from_be_bytes([p[0], p[1]]));
-    }
-    if let [last] = pairs.remainder() {
-        sum += u64::from(*last) << 8;
     }
     sum
 }
 
-fn fold(mut sum: u64) -> u16 {
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    sum as u16
+/// Running one's-complement sum over a sequence of byte slices. Slices may
+/// have odd lengths: a dangling byte pairs with the first byte of the next
+/// slice, exactly as if all data had been concatenated.
+#[derive(Clone, Debug, Default)]
+pub struct Checksum {
+    sum: u64,
+    pending: Option<u8>,
 }
 
-/// True when the IPv4 header (checksum field included) sums to 0xffff.
+impl Checksum {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, mut data: &[u8]) -> &mut Self {
+        if let Some(high) = self.pending.take() {
+            match data.split_first() {
+                Some((&low, rest)) => {
+                    self.sum += u64::from(u16::from_be_bytes([high, low]));
+                    data = rest;
+                }
+                None => {
+                    self.pending = Some(high);
+                    return self;
+                }
+            }
+        }
+        let even = data.len() & !1;
+        self.sum = sum_words(self.sum, &data[..even]);
+        if even < data.len() {
+            self.pending = Some(data[even]);
+        }
+        self
+    }
+
+    /// The checksum field value: the folded sum, complemented. A buffer that
+    /// includes a correct checksum field finishes to 0.
+    pub fn finish(&self) -> u16 {
+        let mut sum = self.sum;
+        if let Some(high) = self.pending {
+            sum += u64::from(high) << 8;
+        }
+        while sum > 0xFFFF {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+        !(sum as u16)
+    }
+
+    /// A sum preloaded with the IPv4 pseudo-header.
+    pub fn ipv4_pseudo(src: Ipv4Addr, dst: Ipv4Addr, protocol: u8, length: u16) -> Self {
+        let mut c = Checksum::new();
+        c.add(&src.octets())
+            .add(&dst.octets())
+            .add(&[0, protocol])
+            .add(&length.to_be_bytes());
+        c
+    }
+
+    /// A sum preloaded with the IPv6 pseudo-header.
+    pub fn ipv6_pseudo(src: Ipv6Addr, dst: Ipv6Addr, next_header: u8, length: u32) -> Self {
+        let mut c = Checksum::new();
+        c.add(&src.octets())
+            .add(&dst.octets())
+            .add(&length.to_be_bytes())
+            .add(&[0, 0, 0, next_header]);
+        c
+    }
+}
+
+/// Checksum of one contiguous buffer.
+pub fn internet_checksum(data: &[u8]) -> u16 {
+    Checksum::new().add(data).finish()
+}
+
+/// True when the IPv4 header (checksum field included) verifies.
 pub fn ipv4_header_ok(header: &[u8]) -> bool {
-    fold(sum_words(0, header)) == 0xffff
+    internet_checksum(header) == 0
 }
 
 /// True when a TCP/UDP/ICMPv6 segment (checksum field included) verifies
 /// against the IP pseudo-header.
 pub fn transport_ok(src: IpAddr, dst: IpAddr, proto: u8, segment: &[u8]) -> bool {
-    let mut sum = 0u64;
-    match (src, dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            sum = sum_words(sum, &s.octets());
-            sum = sum_words(sum, &d.octets());
-        }
-        (IpAddr::V6(s), IpAddr::V6(d)) => {
-            sum = sum_words(sum, &s.octets());
-            sum = sum_words(sum, &d.octets());
-        }
+    let pseudo = match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => match u16::try_from(segment.len()) {
+            Ok(len) => Checksum::ipv4_pseudo(s, d, proto, len),
+            Err(_) => return false,
+        },
+        (IpAddr::V6(s), IpAddr::V6(d)) => Checksum::ipv6_pseudo(s, d, proto, segment.len() as u32),
         _ => return false,
-    }
-    sum += u64::from(proto) + segment.len() as u64;
-    fold(sum_words(sum, segment)) == 0xffff
+    };
+    pseudo.clone().add(segment).finish() == 0
 }
 
 /// True when an ICMPv4 message (no pseudo-header) verifies.
 pub fn icmpv4_ok(message: &[u8]) -> bool {
-    fold(sum_words(0, message)) == 0xffff
+    internet_checksum(message) == 0
 }
 
 #[cfg(test)]
@@ -65,30 +123,51 @@ mod tests {
     #[test]
     fn known_ipv4_header() {
         // Classic example header with checksum 0xb861.
-        let hdr = [
-            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8,
+        let mut hdr = [
+            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8,
             0x00, 0xc7,
         ];
+        assert_eq!(internet_checksum(&hdr), 0xb861);
+        hdr[10..12].copy_from_slice(&0xb861u16.to_be_bytes());
         assert!(ipv4_header_ok(&hdr));
-        let mut bad = hdr;
-        bad[11] ^= 1;
-        assert!(!ipv4_header_ok(&bad));
+        hdr[11] ^= 1;
+        assert!(!ipv4_header_ok(&hdr));
     }
 
     #[test]
-    fn odd_length_segment() {
-        // UDP 10.0.0.1:1 -> 10.0.0.2:2, payload "abc" with checksum computed below.
-        let src: IpAddr = "10.0.0.1".parse().unwrap();
-        let dst: IpAddr = "10.0.0.2".parse().unwrap();
+    fn rfc1071_example() {
+        // RFC 1071 section 3: words 0001 f203 f4f5 f6f7 sum to ddf2 before complement.
+        assert_eq!(
+            internet_checksum(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]),
+            !0xddf2
+        );
+    }
+
+    #[test]
+    fn odd_splits_match_contiguous() {
+        let data: Vec<u8> = (0..=40u8).map(|b| b.wrapping_mul(37)).collect();
+        let whole = internet_checksum(&data);
+        let mut parts = Checksum::new();
+        parts
+            .add(&data[..3])
+            .add(&data[3..4])
+            .add(&[])
+            .add(&data[4..17])
+            .add(&data[17..]);
+        assert_eq!(parts.finish(), whole);
+        assert_eq!(internet_checksum(&[0xab]), !0xab00);
+    }
+
+    #[test]
+    fn odd_length_segment_verifies() {
+        // UDP 10.0.0.1:1 -> 10.0.0.2:2, payload "abc".
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
         let mut seg = vec![0, 1, 0, 2, 0, 11, 0, 0, b'a', b'b', b'c'];
-        let sum = {
-            let mut s = sum_words(0, &[10, 0, 0, 1, 10, 0, 0, 2]);
-            s += 17 + seg.len() as u64;
-            !fold(sum_words(s, &seg))
-        };
+        let sum = Checksum::ipv4_pseudo(src, dst, 17, seg.len() as u16).add(&seg).finish();
         seg[6..8].copy_from_slice(&sum.to_be_bytes());
-        assert!(transport_ok(src, dst, 17, &seg));
+        assert!(transport_ok(src.into(), dst.into(), 17, &seg));
         seg[10] = b'd';
-        assert!(!transport_ok(src, dst, 17, &seg));
+        assert!(!transport_ok(src.into(), dst.into(), 17, &seg));
+        assert!(!transport_ok(src.into(), Ipv6Addr::LOCALHOST.into(), 17, &seg));
     }
 }

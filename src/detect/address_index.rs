@@ -66,7 +66,10 @@ impl SideIndex {
             v4.extend(set.v4.ranges().iter().map(|&(lo, hi)| (lo, hi, *rule)));
             v6.extend(set.v6.ranges().iter().map(|&(lo, hi)| (lo, hi, *rule)));
         }
-        SideIndex { v4: Segments::build(v4, |x: u32| x.checked_add(1)), v6: Segments::build(v6, |x: u128| x.checked_add(1)) }
+        SideIndex {
+            v4: Segments::build(v4, |x: u32| x.checked_add(1)),
+            v6: Segments::build(v6, |x: u128| x.checked_add(1)),
+        }
     }
 
     fn lookup(&self, ip: IpAddr) -> &[u32] {
@@ -78,7 +81,11 @@ impl SideIndex {
 }
 
 fn width(set: &IpSet) -> u128 {
-    let v6 = if set.v6.is_empty() { 0 } else { set.v6.count_saturating().max(WIDE) };
+    let v6 = if set.v6.is_empty() {
+        0
+    } else {
+        set.v6.count_saturating().max(WIDE)
+    };
     set.v4.count_saturating().saturating_add(v6)
 }
 
@@ -112,7 +119,11 @@ impl AddressIndex {
                 dst_entries.push((narrow, idx));
             }
         }
-        AddressIndex { by_src: SideIndex::build(&src_entries), by_dst: SideIndex::build(&dst_entries), always }
+        AddressIndex {
+            by_src: SideIndex::build(&src_entries),
+            by_dst: SideIndex::build(&dst_entries),
+            always,
+        }
     }
 
     /// Calls `hit` with every rule the packet's addresses may match.
@@ -171,7 +182,11 @@ mod tests {
              alert ip 172.16.5.5 any -> [1.0.0.0/8,2.0.0.0/8] any (sid:2;)\n",
         );
         let idx = AddressIndex::build(rs.iter().enumerate().map(|(i, r)| (i as u32, r)));
-        for (s, d) in [("10.2.3.4", "192.168.1.1"), ("172.16.5.5", "2.3.4.5"), ("10.1.0.1", "192.168.1.1")] {
+        for (s, d) in [
+            ("10.2.3.4", "192.168.1.1"),
+            ("172.16.5.5", "2.3.4.5"),
+            ("10.1.0.1", "192.168.1.1"),
+        ] {
             let c = found(&idx, s, d);
             for (i, r) in rs.iter().enumerate() {
                 if r.src.contains(s.parse().unwrap()) && r.dst.contains(d.parse().unwrap()) {

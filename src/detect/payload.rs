@@ -355,7 +355,10 @@ mod tests {
         ));
         assert!(!check(r#"byte_test:4,>,1,0;"#, b"\x00\x00"));
         // Zero-byte jump with a negative post_offset clamps at the start.
-        assert!(check(r#"content:"CD"; byte_jump:0,0,relative,post_offset -10; pcre:"/^AB/R";"#, b"ABCD"));
+        assert!(check(
+            r#"content:"CD"; byte_jump:0,0,relative,post_offset -10; pcre:"/^AB/R";"#,
+            b"ABCD"
+        ));
     }
 
     #[test]

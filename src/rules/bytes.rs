@@ -78,7 +78,11 @@ impl Extraction {
     /// Reads the `n`-byte number at `pos` of `buf`; `None` when out of
     /// bounds, too wide, or not a number.
     pub fn read(&self, buf: &[u8], pos: usize, n: usize) -> Option<u64> {
-        let max = if self.string.is_some() { MAX_STRING_BYTES } else { MAX_BINARY_BYTES };
+        let max = if self.string.is_some() {
+            MAX_STRING_BYTES
+        } else {
+            MAX_BINARY_BYTES
+        };
         if n > usize::from(max) {
             return None;
         }

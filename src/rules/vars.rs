@@ -2,7 +2,7 @@
 //! resolution of address and port expressions that use them.
 
 use super::address::IpSet;
-use super::lists::{Leaves, parse_list};
+use super::lists::{Leaves, ListSet, parse_list};
 use super::port::PortSet;
 use std::collections::{BTreeMap, HashMap};
 
@@ -78,7 +78,13 @@ impl<'v> Resolver<'v> {
     }
 
     pub fn addresses(&mut self, expr: &str) -> Result<IpSet, String> {
-        let set = parse_list(expr, &mut AddrLeaves(self), 0)?;
+        let mut leaves = VarLeaves {
+            defs: &self.vars.address_groups,
+            cache: &mut self.addr_cache,
+            atom: IpSet::parse_atom,
+            kind: "address",
+        };
+        let set = parse_list(expr, &mut leaves, 0)?;
         if set.is_empty() {
             return Err(format!("address '{expr}' matches nothing"));
         }
@@ -86,7 +92,13 @@ impl<'v> Resolver<'v> {
     }
 
     pub fn ports(&mut self, expr: &str) -> Result<PortSet, String> {
-        let set = parse_list(expr, &mut PortLeaves(self), 0)?;
+        let mut leaves = VarLeaves {
+            defs: &self.vars.port_groups,
+            cache: &mut self.port_cache,
+            atom: PortSet::parse_atom,
+            kind: "port",
+        };
+        let set = parse_list(expr, &mut leaves, 0)?;
         if set.0.is_empty() {
             return Err(format!("port '{expr}' matches nothing"));
         }
@@ -94,48 +106,29 @@ impl<'v> Resolver<'v> {
     }
 }
 
-struct AddrLeaves<'r, 'v>(&'r mut Resolver<'v>);
-
-impl Leaves<IpSet> for AddrLeaves<'_, '_> {
-    fn atom(&mut self, text: &str) -> Result<IpSet, String> {
-        IpSet::parse_atom(text)
-    }
-    fn var(&mut self, name: &str, depth: usize) -> Result<IpSet, String> {
-        if let Some(s) = self.0.addr_cache.get(name) {
-            return Ok(s.clone());
-        }
-        let def = self
-            .0
-            .vars
-            .address_groups
-            .get(name)
-            .ok_or_else(|| format!("unknown address variable ${name}"))?
-            .clone();
-        let set = parse_list(&def, self, depth)?;
-        self.0.addr_cache.insert(name.to_string(), set.clone());
-        Ok(set)
-    }
+/// Leaves of one kind of list: atoms parsed by `atom`, variables looked up
+/// in `defs` and cached in `cache`.
+struct VarLeaves<'r, S> {
+    defs: &'r BTreeMap<String, String>,
+    cache: &'r mut HashMap<String, S>,
+    atom: fn(&str) -> Result<S, String>,
+    kind: &'static str,
 }
 
-struct PortLeaves<'r, 'v>(&'r mut Resolver<'v>);
-
-impl Leaves<PortSet> for PortLeaves<'_, '_> {
-    fn atom(&mut self, text: &str) -> Result<PortSet, String> {
-        PortSet::parse_atom(text)
+impl<S: ListSet> Leaves<S> for VarLeaves<'_, S> {
+    fn atom(&mut self, text: &str) -> Result<S, String> {
+        (self.atom)(text)
     }
-    fn var(&mut self, name: &str, depth: usize) -> Result<PortSet, String> {
-        if let Some(s) = self.0.port_cache.get(name) {
+    fn var(&mut self, name: &str, depth: usize) -> Result<S, String> {
+        if let Some(s) = self.cache.get(name) {
             return Ok(s.clone());
         }
         let def = self
-            .0
-            .vars
-            .port_groups
+            .defs
             .get(name)
-            .ok_or_else(|| format!("unknown port variable ${name}"))?
-            .clone();
-        let set = parse_list(&def, self, depth)?;
-        self.0.port_cache.insert(name.to_string(), set.clone());
+            .ok_or_else(|| format!("unknown {} variable ${name}", self.kind))?;
+        let set = parse_list(def, self, depth)?;
+        self.cache.insert(name.to_string(), set.clone());
         Ok(set)
     }
 }

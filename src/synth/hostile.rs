@@ -3,12 +3,12 @@
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::checksum::{Checksum, internet_checksum};
 use super::frame::{Frame, FrameTime};
 use super::link::{Ethernet, Mac, VlanTag, ethertype};
 use super::packet::{IpBuilder, Ipv4Builder, Ipv6Builder, TcpBuilder, UdpBuilder, proto, tcp_flags};
 use super::pcap_writer::{PcapWriter, TsResolution, linktype};
 use super::rng::Rng;
+use crate::decode::checksum::{Checksum, internet_checksum};
 
 /// A malformed (or extreme) Ethernet frame and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq)]

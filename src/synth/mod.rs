@@ -2,7 +2,7 @@
 
 pub mod attacks;
 pub mod bundle;
-pub mod checksum;
+
 pub mod dns;
 pub mod frame;
 pub mod hostile;

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::checksum::{Checksum, internet_checksum};
+use crate::decode::checksum::{Checksum, internet_checksum};
 
 /// IP protocol / IPv6 next-header numbers.
 pub mod proto {
@@ -15,16 +15,7 @@ pub mod proto {
 }
 
 /// TCP flag bits, to be OR-ed together.
-pub mod tcp_flags {
-    pub const FIN: u8 = 0x01;
-    pub const SYN: u8 = 0x02;
-    pub const RST: u8 = 0x04;
-    pub const PSH: u8 = 0x08;
-    pub const ACK: u8 = 0x10;
-    pub const URG: u8 = 0x20;
-    pub const ECE: u8 = 0x40;
-    pub const CWR: u8 = 0x80;
-}
+pub use crate::decode::tcp_flags;
 
 /// Length field value for `len`; lengths past the field's range saturate
 /// (deliberately producing a lying header rather than failing).

@@ -1,0 +1,180 @@
+//! Throughput and load-time benchmark. Prints one table:
+//!
+//!   cargo bench --bench throughput [-- CAPTURE...]
+//!
+//! - rule load (parse + compile) of ET Open from ../shared/rules when present;
+//! - packets/s and Gbit/s on a generated venue mix (HTTP, DNS, TLS, NTP) for
+//!   decode + flow only (no rules), the bundled rules, and ET Open;
+//! - the same on any capture given on the command line.
+//!
+//! Packets are read into memory first so the figures measure the sensor,
+//! not the disk. Each figure is the best of several rounds.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vigie::capture::{CaptureFile, RawPacket, linktype};
+use vigie::config::Config;
+use vigie::detect::{Engine, EngineOptions};
+use vigie::pipeline::Worker;
+use vigie::rules::{Classifications, Loader, RuleSet};
+use vigie::synth::{FrameTime, venue};
+use vigie::timestamp::Timestamp;
+
+const ROUNDS: usize = 3;
+
+struct Packets {
+    name: String,
+    frames: Vec<(Timestamp, u32, Vec<u8>)>,
+    bytes: u64,
+}
+
+fn generated_mix() -> Packets {
+    // Two minutes of a busy venue segment: ~150 new flows a second.
+    let frames = venue::venue_traffic(7, FrameTime::new(1_717_264_800, 0), 120, 150.0);
+    let frames: Vec<(Timestamp, u32, Vec<u8>)> = frames
+        .into_iter()
+        .map(|f| {
+            (
+                Timestamp::new(f.time.secs as i64, f.time.nanos),
+                linktype::ETHERNET,
+                f.data,
+            )
+        })
+        .collect();
+    let bytes = frames.iter().map(|f| f.2.len() as u64).sum();
+    Packets {
+        name: "generated venue mix".into(),
+        frames,
+        bytes,
+    }
+}
+
+fn from_capture(path: &Path) -> Packets {
+    let mut file = CaptureFile::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut frames = Vec::new();
+    let mut bytes = 0u64;
+    while let Ok(Some(p)) = file.next_packet() {
+        bytes += u64::from(p.wire_len);
+        frames.push((p.ts, p.linktype, p.data.to_vec()));
+    }
+    Packets {
+        name: path.display().to_string(),
+        frames,
+        bytes,
+    }
+}
+
+fn rules_from(text: Option<&str>, file: Option<&Path>) -> RuleSet {
+    let cfg = Config::default();
+    let classes = Classifications::default();
+    let mut loader = Loader::new(&cfg.vars, &classes);
+    if let Some(t) = text {
+        loader.add_text(t, "bundled");
+    }
+    if let Some(f) = file {
+        loader.add_file(f).unwrap_or_else(|e| panic!("{e}"));
+    }
+    loader.finish()
+}
+
+/// Best-of-N time to push every packet through one worker.
+fn measure(engine: &Arc<Engine>, pkts: &Packets) -> (Duration, u64) {
+    let cfg = Config::default();
+    let mut best = Duration::MAX;
+    let mut alerts_seen = 0;
+    for _ in 0..ROUNDS {
+        let mut worker = Worker::new(&cfg, engine.clone());
+        let mut alerts = Vec::new();
+        let mut count = 0u64;
+        let start = Instant::now();
+        for (i, (ts, lt, data)) in pkts.frames.iter().enumerate() {
+            let raw = RawPacket {
+                ts: *ts,
+                linktype: *lt,
+                data,
+                wire_len: data.len() as u32,
+            };
+            worker.process(&raw, i as u64 + 1, &mut alerts);
+            count += alerts.len() as u64;
+            alerts.clear();
+        }
+        worker.finish();
+        best = best.min(start.elapsed());
+        alerts_seen = count;
+    }
+    (best, alerts_seen)
+}
+
+fn row(label: &str, pkts: &Packets, d: Duration, alerts: u64) {
+    let secs = d.as_secs_f64();
+    let pps = pkts.frames.len() as f64 / secs;
+    let gbps = pkts.bytes as f64 * 8.0 / secs / 1e9;
+    println!(
+        "| {:<44} | {:>9} | {:>8.0} | {:>11.0} | {:>7.3} | {:>7} |",
+        label,
+        pkts.frames.len(),
+        pkts.bytes as f64 / pkts.frames.len().max(1) as f64,
+        pps,
+        gbps,
+        alerts
+    );
+}
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
+    let et_open = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/rules/et-open-2024.rules");
+    let et_open = et_open.exists().then_some(et_open);
+
+    println!("## Rule load (parse + compile)\n");
+    println!("| rule set | loaded | rejected | best of {ROUNDS} |");
+    println!("|---|---:|---:|---:|");
+    let mut et_engine = None;
+    if let Some(path) = &et_open {
+        let mut best = Duration::MAX;
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            let set = rules_from(None, Some(path));
+            let (loaded, rejected) = (set.rules.len(), set.rejected());
+            let engine = Engine::build(set, EngineOptions::default());
+            best = best.min(start.elapsed());
+            if et_engine.is_none() {
+                println!(
+                    "| ET Open ({}) | {loaded} | {rejected} | {:.3} s |",
+                    path.display(),
+                    best.as_secs_f64()
+                );
+            }
+            et_engine = Some(Arc::new(engine));
+        }
+        println!("\nbest ET Open load: {:.3} s", best.as_secs_f64());
+    } else {
+        println!("| ET Open | skipped: ../shared/rules/et-open-2024.rules not found | | |");
+    }
+
+    let empty = Arc::new(Engine::build(RuleSet::default(), EngineOptions::default()));
+    let bundled = Arc::new(Engine::build(
+        rules_from(Some(vigie::rules::sources::BUNDLED_RULES), None),
+        EngineOptions::default(),
+    ));
+    let mut inputs = vec![generated_mix()];
+    inputs.extend(args.iter().map(|p| from_capture(p)));
+
+    println!("\n## Throughput, one worker, packets in memory (best of {ROUNDS})\n");
+    println!("| workload | packets | avg B | packets/s | Gbit/s | alerts |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for pkts in &inputs {
+        let (d, a) = measure(&empty, pkts);
+        row(&format!("{}: decode + flow only", pkts.name), pkts, d, a);
+        let (d, a) = measure(&bundled, pkts);
+        row(&format!("{}: bundled rules", pkts.name), pkts, d, a);
+        if let Some(e) = &et_engine {
+            let (d, a) = measure(e, pkts);
+            row(&format!("{}: ET Open", pkts.name), pkts, d, a);
+        }
+    }
+}

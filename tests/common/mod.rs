@@ -1,0 +1,106 @@
+//! Helpers shared by the integration tests: scratch directories, running the
+//! `vigie` binary, and reading what it wrote.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn vigie() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vigie"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The conformance material beside the repository, when present.
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().join("../shared");
+    p.is_dir().then_some(p)
+}
+
+/// A fresh, empty directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vigie-it-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run vigie");
+    if !out.status.success() {
+        eprintln!("stdout:\n{}", String::from_utf8_lossy(&out.stdout));
+        eprintln!("stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    out
+}
+
+/// Replays `inputs` with `rules` (bundled rules when empty) into `logdir`
+/// and returns the JSON summary.
+pub fn replay(inputs: &[&Path], rules: &[&Path], logdir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
+    let mut cmd = vigie();
+    cmd.arg("-q").arg("replay").arg("--json").arg("-l").arg(logdir);
+    for r in rules {
+        cmd.arg("-S").arg(r);
+    }
+    cmd.args(extra);
+    cmd.args(inputs);
+    let out = run(&mut cmd);
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out, summary)
+}
+
+/// Every record of an eve.json.
+pub fn eve_records(logdir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(logdir.join("eve.json")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("eve.json line is JSON"))
+        .collect()
+}
+
+/// (sid, src_ip, dest_ip) of every alert in eve.json.
+pub fn alert_triples(logdir: &Path) -> Vec<(u64, String, String)> {
+    eve_records(logdir)
+        .iter()
+        .filter(|r| r["event_type"] == "alert")
+        .map(|r| {
+            (
+                r["alert"]["signature_id"].as_u64().unwrap_or(0),
+                r["src_ip"].as_str().unwrap_or("").to_string(),
+                r["dest_ip"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn write_rules(dir: &Path, text: &str) -> PathBuf {
+    let p = dir.join("test.rules");
+    std::fs::write(&p, text).expect("write rules");
+    p
+}
+
+/// Validates eve.json against Suricata's schema with the conformance kit's
+/// checker, when it and Python's jsonschema are available.
+pub fn check_eve_schema(logdir: &Path) -> Option<String> {
+    let shared = shared()?;
+    let checker = shared.join("conformance/eve-check.py");
+    let has_jsonschema = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !checker.exists() || !has_jsonschema {
+        eprintln!("skipped EVE schema check: eve-check.py or python3 jsonschema missing");
+        return None;
+    }
+    let out = Command::new("python3")
+        .arg(&checker)
+        .arg(logdir.join("eve.json"))
+        .output()
+        .expect("run eve-check.py");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "EVE schema check failed:\n{text}");
+    Some(text)
+}
