@@ -105,11 +105,88 @@ impl Default for FlowConfig {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StreamConfig {
     pub midstream: bool,
     pub async_oneside: bool,
+    /// Bytes reassembled per direction ("1mb", "64kb" or a number; 0: unlimited).
+    pub depth: ByteSize,
+    /// Out-of-order bytes a direction may hold before a hole is given up.
+    pub max_pending: ByteSize,
+    /// Which copy of overlapping bytes wins: "first" or "last".
+    pub overlap_policy: crate::stream::OverlapPolicy,
+}
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        StreamConfig {
+            midstream: false,
+            async_oneside: false,
+            depth: ByteSize(1 << 20),
+            max_pending: ByteSize(256 << 10),
+            overlap_policy: Default::default(),
+        }
+    }
+}
+
+impl StreamConfig {
+    pub fn reassembly_limits(&self) -> crate::stream::ReassemblyLimits {
+        crate::stream::ReassemblyLimits {
+            depth: self.depth.0,
+            max_pending: usize::try_from(self.max_pending.0).unwrap_or(usize::MAX),
+            policy: self.overlap_policy,
+        }
+    }
+}
+
+/// A byte count written as a number or with a unit: `1mb`, `64kb`, `512b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl ByteSize {
+    pub fn parse(s: &str) -> Result<ByteSize, String> {
+        let t = s.trim().to_ascii_lowercase();
+        let (digits, mult) = if let Some(d) = t.strip_suffix("gb") {
+            (d, 1u64 << 30)
+        } else if let Some(d) = t.strip_suffix("mb") {
+            (d, 1 << 20)
+        } else if let Some(d) = t.strip_suffix("kb") {
+            (d, 1 << 10)
+        } else if let Some(d) = t.strip_suffix('b') {
+            (d, 1)
+        } else {
+            (t.as_str(), 1)
+        };
+        let n: u64 = digits
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not a size like 1mb, 64kb or 4096"))?;
+        n.checked_mul(mult)
+            .map(ByteSize)
+            .ok_or_else(|| format!("'{s}' is too large"))
+    }
+}
+
+impl Serialize for ByteSize {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(n) => Ok(ByteSize(n)),
+            Raw::Text(t) => ByteSize::parse(&t).map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -154,6 +231,7 @@ fn suricata_alias(key: &str, value: &str) -> Option<(String, String)> {
             if truthy { "\"all\"".into() } else { "\"none\"".into() },
         )),
         "vlan.use-for-tracking" => Some(("flow.vlan_tracking".into(), truthy.to_string())),
+        "stream.reassembly.depth" => Some(("stream.depth".into(), format!("\"{value}\""))),
         _ => None,
     }
 }
@@ -338,6 +416,11 @@ mod tests {
         assert_eq!(c.flow.max_flows, 10);
         assert_eq!(c.vars.address_groups["HOME_NET"], "[10.20.0.0/16]");
         assert_eq!(c.capture.checksum, ChecksumMode::None);
+        let c = Config::load(None, &["stream.reassembly.depth=8kb".to_string()]).unwrap();
+        assert_eq!(c.stream.depth, ByteSize(8192));
+        let c = Config::load(None, &["stream.depth=0".to_string()]).unwrap();
+        assert_eq!(c.stream.depth, ByteSize(0));
+        assert!(Config::load(None, &["stream.depth=lots".to_string()]).is_err());
     }
 
     #[test]

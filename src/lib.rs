@@ -13,5 +13,6 @@ pub mod output;
 pub mod pipeline;
 pub mod rules;
 pub mod store;
+pub mod stream;
 pub mod synth;
 pub mod timestamp;

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use std::process::Command;
 
-/// Core tests whose rules use only packet-level keywords: all must pass.
+/// Core tests whose rules use only packet and stream keywords: all must pass.
 const MUST_PASS: &[&str] = &[
     "alert-no-3whs-established",
     "alert-testmyids-midstream",
@@ -18,6 +18,7 @@ const MUST_PASS: &[&str] = &[
     "bug-4623",
     "bug-5162",
     "bug-5633-gre-01",
+    "bug-6244-tcp-rst-with-data",
     "bug-7851-01",
     "decode-erspan-typeII-01",
     "decode-nsh-type1",
@@ -35,6 +36,7 @@ const MUST_PASS: &[&str] = &[
     "streamsize-keyword",
     "streamsize-keyword-02-prefilter",
     "tcp-fastopen-06",
+    "tcp-split-handshake-01-4whs",
 ];
 
 fn python_has(module: &str) -> bool {

@@ -153,6 +153,62 @@ pub struct Packet<'a> {
     pub tunnel_depth: u8,
 }
 
+impl Packet<'static> {
+    /// A stand-in for a packet that was never captured: used to inspect
+    /// what is left in a flow when it ends. Addresses and ports say which
+    /// direction the leftover bytes travel.
+    pub fn pseudo(ts: Timestamp, src: (IpAddr, u16), dst: (IpAddr, u16), proto: u8, vlan: VlanIds) -> Packet<'static> {
+        let version = if src.0.is_ipv4() { 4 } else { 6 };
+        let transport = match proto {
+            6 => Transport::Tcp(TcpHeader {
+                sport: src.1,
+                dport: dst.1,
+                seq: 0,
+                ack: 0,
+                flags: 0,
+                window: 0,
+                urgent: 0,
+                header_len: 20,
+                has_options: false,
+            }),
+            17 => Transport::Udp(UdpHeader {
+                sport: src.1,
+                dport: dst.1,
+                length: 8,
+            }),
+            _ => Transport::None,
+        };
+        Packet {
+            ts,
+            pcap_cnt: 0,
+            wire_len: 0,
+            vlan,
+            ip: IpLayer {
+                version,
+                src: src.0,
+                dst: dst.0,
+                proto,
+                ttl: 0,
+                tos: 0,
+                id: 0,
+                dont_fragment: false,
+                more_fragments: false,
+                reserved_flag: false,
+                frag_offset: 0,
+                fragmented: false,
+                options: 0,
+                header: &[],
+                payload: &[],
+            },
+            transport,
+            payload: &[],
+            bad_checksum: false,
+            inner: None,
+            tunnel_depth: 0,
+        }
+    }
+}
+
 impl Packet<'_> {
     pub fn sport(&self) -> u16 {
         match self.transport {

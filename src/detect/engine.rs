@@ -5,7 +5,7 @@
 use super::address_index::AddressIndex;
 use super::flow_match::{apply_post_match, flow_keyword_matches, state_conditions_match};
 use super::packet_match::{endpoints_match, header_matches, protocol_matches};
-use super::payload::{InspectState, inspect};
+use super::payload::{InspectState, inspect, inspect_new};
 use super::prefilter::Prefilter;
 use super::threshold::{MatchFacts, RuleRates, ThresholdState, Verdict};
 use crate::alert::{Alert, FlowSnapshot, SignatureInfo};
@@ -34,6 +34,65 @@ pub struct CompiledRule {
     pub info: Arc<SignatureInfo>,
     rates: RuleRates,
     pub ip_only: bool,
+    payload_mode: PayloadMode,
+}
+
+/// Which bytes a rule's payload keywords look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PayloadMode {
+    /// Packet payloads only (`tcp-pkt`, `flow:no_stream`, `dsize`, non-TCP).
+    Packet,
+    /// The reassembled stream only (`tcp-stream`, `flow:only_stream`).
+    Stream,
+    /// The stream when the packet's bytes belong to one, else the packet.
+    Both,
+}
+
+fn payload_mode(r: &Rule) -> PayloadMode {
+    use crate::rules::flow_keywords::StreamScope;
+    if r.proto == Protocol::TcpPkt || r.flow.stream == StreamScope::NoStream || r.dsize.is_some() {
+        PayloadMode::Packet
+    } else if r.proto == Protocol::TcpStream || r.flow.stream == StreamScope::OnlyStream {
+        PayloadMode::Stream
+    } else if r.proto.is_tcp() || r.proto == Protocol::Ip {
+        PayloadMode::Both
+    } else {
+        PayloadMode::Packet
+    }
+}
+
+/// Reassembled bytes ready for inspection: `data[new_from..]` was never
+/// inspected; what precedes it is context for matches that straddle.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamWindow<'a> {
+    pub data: &'a [u8],
+    pub new_from: usize,
+}
+
+/// What one detection pass looks at.
+pub struct Subject<'a, 'p> {
+    pub pkt: &'a Packet<'p>,
+    pub dir: Direction,
+    /// Stream windows ready in this direction.
+    pub stream: &'a [StreamWindow<'a>],
+    /// The packet's payload is part of the reassembled stream (so rules
+    /// that look at both see it through the stream, once).
+    pub payload_in_stream: bool,
+    /// A flow-end pass: no real packet, only leftover stream data.
+    pub pseudo: bool,
+}
+
+impl<'a, 'p> Subject<'a, 'p> {
+    /// A plain packet with no stream data.
+    pub fn packet(pkt: &'a Packet<'p>, dir: Direction) -> Self {
+        Subject {
+            pkt,
+            dir,
+            stream: &[],
+            payload_in_stream: false,
+            pseudo: false,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -197,6 +256,7 @@ impl Engine {
                 info: Arc::new(signature_info(&rule)),
                 rates: RuleRates::resolve(&rule, &set.thresholds),
                 ip_only: is_ip_only(&rule),
+                payload_mode: payload_mode(&rule),
                 rule,
             })
             .collect();
@@ -300,14 +360,8 @@ impl Engine {
 
     /// Runs detection on one packet of `flow`; alerts are appended to `out`.
     /// Returns true when a pass rule matched (inner packets are not inspected).
-    pub fn inspect(
-        &self,
-        ctx: &mut DetectCtx,
-        pkt: &Packet<'_>,
-        flow: &mut Flow,
-        dir: Direction,
-        out: &mut Vec<Alert>,
-    ) -> bool {
+    pub fn inspect(&self, ctx: &mut DetectCtx, sub: &Subject<'_, '_>, flow: &mut Flow, out: &mut Vec<Alert>) -> bool {
+        let (pkt, dir) = (sub.pkt, sub.dir);
         if flow.passed || self.rules.is_empty() {
             return flow.passed;
         }
@@ -320,9 +374,11 @@ impl Engine {
             ctx.stamp.resize(self.rules.len(), 0);
         }
         ctx.candidates.clear();
-        let iponly_due = !flow.iponly_done[dir.index()];
-        flow.iponly_done[dir.index()] = true;
-        self.collect_candidates(ctx, pkt, dir, iponly_due);
+        let iponly_due = !sub.pseudo && !flow.iponly_done[dir.index()];
+        if !sub.pseudo {
+            flow.iponly_done[dir.index()] = true;
+        }
+        self.collect_candidates(ctx, sub, iponly_due);
         ctx.candidates.sort_unstable();
 
         let candidates = std::mem::take(&mut ctx.candidates);
@@ -330,9 +386,9 @@ impl Engine {
         let mut passed = false;
         for &idx in &candidates {
             let cr = &self.rules[idx as usize];
-            if !self.evaluate(cr, ctx, pkt, flow, dir, iponly_due) {
+            let Some(pkt_src) = self.evaluate(cr, ctx, sub, flow, iponly_due) else {
                 continue;
-            }
+            };
             apply_post_match(&cr.rule, flow);
             if cr.rule.action == Action::Pass {
                 out.truncate(start);
@@ -355,13 +411,16 @@ impl Engine {
                 continue;
             }
             flow.alerted = true;
-            out.push(make_alert(cr, pkt, flow, dir));
+            let mut alert = make_alert(cr, pkt, flow, dir);
+            alert.pkt_src = pkt_src;
+            out.push(alert);
         }
         ctx.candidates = candidates;
         passed
     }
 
-    fn collect_candidates(&self, ctx: &mut DetectCtx, pkt: &Packet<'_>, dir: Direction, iponly_due: bool) {
+    fn collect_candidates(&self, ctx: &mut DetectCtx, sub: &Subject<'_, '_>, iponly_due: bool) {
+        let (pkt, dir) = (sub.pkt, sub.dir);
         let generation = ctx.generation;
         let DetectCtx {
             stamp,
@@ -397,54 +456,81 @@ impl Engine {
         } else {
             None
         };
+        let packet_payload = (!sub.pseudo && !pkt.payload.is_empty()).then_some(pkt.payload);
+        let buffers = || packet_payload.into_iter().chain(sub.stream.iter().map(|w| w.data));
         for group in specific.into_iter().chain(std::iter::once(&pair.wild)) {
             group.always.iter().for_each(|i| add(*i));
-            if let Some(pf) = &group.prefilter
-                && !pkt.payload.is_empty()
-            {
+            let Some(pf) = &group.prefilter else { continue };
+            for buf in buffers() {
                 *scan_generation = scan_generation.wrapping_add(1);
                 if *scan_generation == 0 {
                     pattern_seen.iter_mut().for_each(|s| *s = 0);
                     *scan_generation = 1;
                 }
-                pf.scan(pkt.payload, pattern_seen, *scan_generation, &mut add);
+                pf.scan(buf, pattern_seen, *scan_generation, &mut add);
             }
         }
     }
 
+    /// Full evaluation of one candidate; `Some(pkt_src)` when it matches.
     fn evaluate(
         &self,
         cr: &CompiledRule,
         ctx: &mut DetectCtx,
-        pkt: &Packet<'_>,
+        sub: &Subject<'_, '_>,
         flow: &Flow,
-        dir: Direction,
         iponly_due: bool,
-    ) -> bool {
-        let r = &cr.rule;
+    ) -> Option<&'static str> {
+        const WIRE: &str = "wire/pcap";
+        let (r, pkt) = (&cr.rule, sub.pkt);
         if cr.ip_only {
-            return iponly_due && protocol_matches(r, pkt) && endpoints_match(r, pkt);
+            return (iponly_due && protocol_matches(r, pkt) && endpoints_match(r, pkt)).then_some(WIRE);
+        }
+        // A flow-end pass only carries stream bytes.
+        if sub.pseudo && (r.payload.is_empty() || cr.payload_mode == PayloadMode::Packet) {
+            return None;
         }
         if !protocol_matches(r, pkt) || !endpoints_match(r, pkt) {
-            return false;
+            return None;
         }
-        if !flow_keyword_matches(r, flow, dir, pkt.ip.fragmented) || !header_matches(r, pkt) {
-            return false;
+        if !flow_keyword_matches(r, flow, sub.dir, pkt.ip.fragmented) || !header_matches(r, pkt) {
+            return None;
         }
         if !state_conditions_match(r, flow) {
-            return false;
+            return None;
         }
         if r.payload.is_empty() {
-            return true;
+            return Some(WIRE);
         }
-        if pkt.payload.is_empty() {
-            return false;
+        let stream_src = if sub.pseudo { "stream (flow timeout)" } else { "stream" };
+        let mut matched = None;
+        if cr.payload_mode != PayloadMode::Packet {
+            for w in sub.stream {
+                // The new bytes alone first, so offsets and depths count from
+                // where they start; then with the context before them, for
+                // matches that straddle the boundary.
+                let fresh = &w.data[w.new_from.min(w.data.len())..];
+                let hit = inspect(&r.payload, fresh, &mut ctx.inspect)
+                    || (w.new_from > 0 && inspect_new(&r.payload, w.data, Some(w.new_from), &mut ctx.inspect));
+                ctx.inspection_limit_hits += u64::from(ctx.inspect.exhausted);
+                if hit {
+                    matched = Some(stream_src);
+                    break;
+                }
+            }
         }
-        let ok = inspect(&r.payload, pkt.payload, &mut ctx.inspect);
-        if ctx.inspect.exhausted {
-            ctx.inspection_limit_hits += 1;
+        let packet_allowed = match cr.payload_mode {
+            PayloadMode::Packet => true,
+            PayloadMode::Stream => false,
+            PayloadMode::Both => !sub.payload_in_stream,
+        };
+        if matched.is_none() && packet_allowed && !sub.pseudo && !pkt.payload.is_empty() {
+            if inspect(&r.payload, pkt.payload, &mut ctx.inspect) {
+                matched = Some(WIRE);
+            }
+            ctx.inspection_limit_hits += u64::from(ctx.inspect.exhausted);
         }
-        ok
+        matched
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::flow::{Direction, Flow};
 use crate::rules::Rule;
-use crate::rules::flow_keywords::{FlowDirection, FlowbitCmd, FlowintCmd, IntOperand, StreamScope, StreamSide};
+use crate::rules::flow_keywords::{FlowDirection, FlowbitCmd, FlowintCmd, IntOperand, StreamSide};
 
 /// The `flow` keyword for a packet travelling `dir` on `flow`.
 pub fn flow_keyword_matches(rule: &Rule, flow: &Flow, dir: Direction, fragment: bool) -> bool {
@@ -17,10 +17,6 @@ pub fn flow_keyword_matches(rule: &Rule, flow: &Flow, dir: Direction, fragment: 
         Some(FlowDirection::ToServer) if dir != Direction::ToServer => return false,
         Some(FlowDirection::ToClient) if dir != Direction::ToClient => return false,
         _ => {}
-    }
-    // Packet inspection only: stream-only rules wait for reassembly.
-    if f.stream == StreamScope::OnlyStream || rule.proto == crate::rules::Protocol::TcpStream {
-        return false;
     }
     match f.frag {
         // Only reassembled fragments qualify, and none are reassembled here.

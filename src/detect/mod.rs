@@ -10,4 +10,4 @@ pub mod payload;
 mod prefilter;
 pub mod threshold;
 
-pub use engine::{CompiledRule, DetectCtx, Engine, EngineOptions, EngineStats};
+pub use engine::{CompiledRule, DetectCtx, Engine, EngineOptions, EngineStats, StreamWindow, Subject};

@@ -15,6 +15,11 @@ pub struct InspectState {
     pub vars: [i64; crate::rules::bytes::MAX_BYTE_VARS],
     budget: u32,
     pub exhausted: bool,
+    /// Stream inspection: a match counts only if some content or pcre on
+    /// its path ends past this offset (it touches bytes not inspected before).
+    require_end_after: Option<usize>,
+    /// Furthest end of a positive content/pcre match on the current path.
+    path_end: usize,
 }
 
 impl InspectState {
@@ -23,7 +28,14 @@ impl InspectState {
             vars: [0; crate::rules::bytes::MAX_BYTE_VARS],
             budget: RECURSION_LIMIT,
             exhausted: false,
+            require_end_after: None,
+            path_end: 0,
         }
+    }
+
+    /// Whether to look for another occurrence after the rest failed.
+    fn retry(&self, next_is_relative: bool) -> bool {
+        (next_is_relative || self.require_end_after.is_some()) && !self.exhausted
     }
 
     fn value(&self, v: Value) -> i64 {
@@ -42,14 +54,31 @@ impl Default for InspectState {
 
 /// True when every step matches `buf` in order.
 pub fn inspect(steps: &[Inspect], buf: &[u8], st: &mut InspectState) -> bool {
+    inspect_new(steps, buf, None, st)
+}
+
+/// Like [`inspect`], but with `new_from` a match must reach into the bytes
+/// from that offset on (stream windows re-present some inspected bytes).
+pub fn inspect_new(steps: &[Inspect], buf: &[u8], new_from: Option<usize>, st: &mut InspectState) -> bool {
     st.budget = RECURSION_LIMIT;
     st.exhausted = false;
+    st.require_end_after = new_from;
+    st.path_end = 0;
     run(steps, 0, buf, 0, st)
+}
+
+/// Recurses into the next step with `end` recorded as a positive match end.
+fn run_after_match(steps: &[Inspect], i: usize, buf: &[u8], end: usize, st: &mut InspectState) -> bool {
+    let saved = st.path_end;
+    st.path_end = st.path_end.max(end);
+    let ok = run(steps, i + 1, buf, end, st);
+    st.path_end = saved;
+    ok
 }
 
 fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut InspectState) -> bool {
     let Some(step) = steps.get(i) else {
-        return true;
+        return st.require_end_after.is_none_or(|new_from| st.path_end > new_from);
     };
     if st.budget == 0 {
         st.exhausted = true;
@@ -67,10 +96,10 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
             }
             let mut from = start;
             while let Some((s, e)) = p.find_at(buf, from) {
-                if run(steps, i + 1, buf, e, st) {
+                if run_after_match(steps, i, buf, e, st) {
                     return true;
                 }
-                if !next_is_relative || st.exhausted || s >= buf.len() {
+                if !st.retry(next_is_relative) || s >= buf.len() {
                     return false;
                 }
                 from = s + 1;
@@ -245,10 +274,10 @@ fn content(
         if c.endswith && match_end != buf.len() {
             return false;
         }
-        if run(steps, i + 1, buf, match_end, st) {
+        if run_after_match(steps, i, buf, match_end, st) {
             return true;
         }
-        if !next_is_relative || st.exhausted {
+        if !st.retry(next_is_relative) {
             return false;
         }
         from = at + 1;
@@ -359,6 +388,25 @@ mod tests {
             r#"content:"CD"; byte_jump:0,0,relative,post_offset -10; pcre:"/^AB/R";"#,
             b"ABCD"
         ));
+    }
+
+    #[test]
+    fn stream_matches_must_reach_new_bytes() {
+        let vars = Vars::default();
+        let classes = Classifications::default();
+        let mut l = Loader::new(&vars, &classes);
+        l.add_text(
+            r#"alert tcp any any -> any any (content:"ab"; content:"cd"; distance:0; sid:1;)"#,
+            "t",
+        );
+        let steps = &l.finish().rules[0].payload;
+        let mut st = InspectState::new();
+        // Everything before offset 6 was inspected already.
+        assert!(!inspect_new(steps, b"abcd..", Some(6), &mut st));
+        assert!(inspect_new(steps, b"abcd..cd", Some(6), &mut st));
+        // The first "ab" is old but a later one pairs with new bytes.
+        assert!(inspect_new(steps, b"ab..abcd", Some(5), &mut st));
+        assert!(inspect_new(steps, b"abcd", None, &mut st));
     }
 
     #[test]

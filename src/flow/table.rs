@@ -43,6 +43,9 @@ pub struct Flow {
     pub pkts: [u64; 2],
     pub bytes: [u64; 2],
     pub tcp: Option<TcpTracker>,
+    /// Reassembly, once the connection is tracked.
+    pub stream: Option<Box<crate::stream::TcpStream>>,
+    pub vlan: crate::decode::VlanIds,
     pub vars: FlowVars,
     /// A `pass` rule matched: no further inspection of this flow.
     pub passed: bool,
@@ -54,6 +57,14 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// The endpoints a packet travelling `dir` goes from and to.
+    pub fn endpoints(&self, dir: Direction) -> ((IpAddr, u16), (IpAddr, u16)) {
+        match dir {
+            Direction::ToServer => (self.client, self.server),
+            Direction::ToClient => (self.server, self.client),
+        }
+    }
+
     /// `flow:established` for this packet's flow.
     pub fn is_established(&self) -> bool {
         match &self.tcp {
@@ -193,6 +204,8 @@ impl FlowTable {
             pkts: [0; 2],
             bytes: [0; 2],
             tcp: matches!(pkt.transport, Transport::Tcp(_)).then(TcpTracker::new),
+            stream: None,
+            vlan: pkt.vlan,
             vars: FlowVars::default(),
             passed: false,
             alerted: false,

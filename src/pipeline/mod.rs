@@ -118,7 +118,12 @@ pub fn replay(
         }
     }
     progress(bytes_read, pcap_cnt);
-    worker.finish();
+    worker.finish(&mut alerts);
+    for a in alerts.drain(..) {
+        tally.add(a.signature.gid, a.signature.sid, &a.signature.msg);
+        summary.alerts += 1;
+        outputs.send(a)?;
+    }
     let out_stats = outputs.finish()?;
 
     summary.decoded = worker.decoded;

@@ -1,13 +1,15 @@
-//! The per-packet path: decode, follow tunnels, track the flow, detect.
+//! The per-packet path: decode, follow tunnels, track the flow, reassemble
+//! TCP, detect; and, when flows end, inspect what their streams still hold.
 //! One worker owns its decoder, flow table and detection state; nothing on
-//! this path locks or allocates per packet beyond the alerts it raises.
+//! this path locks.
 
 use crate::alert::Alert;
 use crate::capture::RawPacket;
 use crate::config::Config;
-use crate::decode::{Decoder, Packet, VlanIds};
-use crate::detect::{DetectCtx, Engine};
-use crate::flow::{FlowTable, StreamOptions};
+use crate::decode::{Decoder, Packet, Transport, VlanIds, tcp_flags};
+use crate::detect::{DetectCtx, Engine, StreamWindow, Subject};
+use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
+use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
 use std::sync::Arc;
 
 pub struct Worker {
@@ -16,9 +18,22 @@ pub struct Worker {
     pub detect: DetectCtx,
     engine: Arc<Engine>,
     vlan_tracking: bool,
+    reassembly: ReassemblyLimits,
     /// Packets decoded to an inspectable IP layer (tunnel layers counted once).
     pub decoded: u64,
     pub tunnelled: u64,
+    /// Reassembly counters summed over ended flows.
+    pub stream_gaps: u64,
+    pub stream_overlaps_different: u64,
+    scratch: Scratch,
+}
+
+/// Buffers reused from packet to packet.
+#[derive(Default)]
+struct Scratch {
+    same: Delivered,
+    other: Delivered,
+    windows: Vec<(Vec<u8>, usize)>,
 }
 
 impl Worker {
@@ -33,32 +48,37 @@ impl Worker {
             detect: DetectCtx::new(cfg.detect.threshold_trackers),
             engine,
             vlan_tracking: cfg.flow.vlan_tracking,
+            reassembly: cfg.stream.reassembly_limits(),
             decoded: 0,
             tunnelled: 0,
+            stream_gaps: 0,
+            stream_overlaps_different: 0,
+            scratch: Scratch::default(),
         }
     }
 
     /// Processes one captured frame; alerts are appended to `alerts`.
     pub fn process(&mut self, raw: &RawPacket<'_>, pcap_cnt: u64, alerts: &mut Vec<Alert>) {
-        let Some(mut pkt) = self.decoder.decode(raw, pcap_cnt) else {
-            return;
-        };
-        self.decoded += 1;
-        loop {
-            let passed = self.inspect(&pkt, alerts);
-            if passed {
-                break;
-            }
-            match self.decoder.decode_inner(&pkt) {
-                Some(inner) => {
-                    self.tunnelled += 1;
-                    pkt = inner;
+        if let Some(mut pkt) = self.decoder.decode(raw, pcap_cnt) {
+            self.decoded += 1;
+            loop {
+                let passed = self.inspect(&pkt, alerts);
+                if passed {
+                    break;
                 }
-                None => break,
+                match self.decoder.decode_inner(&pkt) {
+                    Some(inner) => {
+                        self.tunnelled += 1;
+                        pkt = inner;
+                    }
+                    None => break,
+                }
             }
         }
-        // Ended flows carry no state that outlives them yet.
-        self.flows.take_ended().for_each(drop);
+        let ended: Vec<Flow> = self.flows.take_ended().collect();
+        for flow in ended {
+            self.end_flow(flow, alerts);
+        }
     }
 
     fn inspect(&mut self, pkt: &Packet<'_>, alerts: &mut Vec<Alert>) -> bool {
@@ -69,11 +89,116 @@ impl Worker {
             keyed.vlan = VlanIds::default();
             self.flows.update(&keyed)
         };
-        self.engine.inspect(&mut self.detect, pkt, flow, dir, alerts)
+        let scratch = &mut self.scratch;
+        scratch.windows.clear();
+        let mut payload_in_stream = false;
+        if let Some(stream) = reassembly_for(flow, pkt) {
+            let Transport::Tcp(tcp) = pkt.transport else {
+                unreachable!("reassembly_for checks TCP")
+            };
+            scratch.same.runs.clear();
+            scratch.same.gaps.clear();
+            scratch.other.runs.clear();
+            scratch.other.gaps.clear();
+            let depth_before = stream.dirs[dir.index()].depth_reached;
+            stream.packet(
+                dir,
+                &tcp,
+                pkt.payload,
+                &self.reassembly,
+                &mut scratch.same,
+                &mut scratch.other,
+            );
+            stream.queue(dir.reverse(), &mut scratch.other.runs);
+            payload_in_stream = !pkt.payload.is_empty() && tcp.flags & tcp_flags::RST == 0 && !depth_before;
+            let mut runs = stream.take_queued(dir);
+            runs.append(&mut scratch.same.runs);
+            for (start, data) in runs {
+                let mut buf = Vec::new();
+                let new_from = stream.window(dir, start, &data, &mut buf);
+                scratch.windows.push((buf, new_from));
+            }
+        }
+        let windows: Vec<StreamWindow<'_>> = scratch
+            .windows
+            .iter()
+            .map(|(data, new_from)| StreamWindow {
+                data,
+                new_from: *new_from,
+            })
+            .collect();
+        let subject = Subject {
+            pkt,
+            dir,
+            stream: &windows,
+            payload_in_stream,
+            pseudo: false,
+        };
+        self.engine.inspect(&mut self.detect, &subject, flow, alerts)
     }
 
-    /// End of input: every flow ends.
-    pub fn finish(&mut self) -> usize {
-        self.flows.flush().len()
+    /// A flow ended: deliver what its streams still hold and inspect it.
+    fn end_flow(&mut self, mut flow: Flow, alerts: &mut Vec<Alert>) {
+        let Some(mut stream) = flow.stream.take() else { return };
+        for dir in [Direction::ToServer, Direction::ToClient] {
+            let mut rest = Delivered::default();
+            stream.flush(dir, &self.reassembly, &mut rest);
+            let mut runs = stream.take_queued(dir);
+            runs.append(&mut rest.runs);
+            if runs.is_empty() {
+                continue;
+            }
+            let mut bufs = Vec::new();
+            for (start, data) in runs {
+                let mut buf = Vec::new();
+                let new_from = stream.window(dir, start, &data, &mut buf);
+                bufs.push((buf, new_from));
+            }
+            let windows: Vec<StreamWindow<'_>> = bufs
+                .iter()
+                .map(|(data, new_from)| StreamWindow {
+                    data,
+                    new_from: *new_from,
+                })
+                .collect();
+            let (src, dst) = flow.endpoints(dir);
+            let pkt = Packet::pseudo(flow.last, src, dst, flow.proto, flow.vlan);
+            let subject = Subject {
+                pkt: &pkt,
+                dir,
+                stream: &windows,
+                payload_in_stream: false,
+                pseudo: true,
+            };
+            self.engine.inspect(&mut self.detect, &subject, &mut flow, alerts);
+        }
+        for dir in [Direction::ToServer, Direction::ToClient] {
+            let stats = stream.stats(dir);
+            self.stream_gaps += stats.gaps;
+            self.stream_overlaps_different += stats.overlaps_different;
+        }
     }
+
+    /// End of input: every flow ends, and what streams still hold is inspected.
+    pub fn finish(&mut self, alerts: &mut Vec<Alert>) -> usize {
+        let flows = self.flows.flush();
+        let n = flows.len();
+        for flow in flows {
+            self.end_flow(flow, alerts);
+        }
+        n
+    }
+}
+
+/// The flow's reassembler, when this packet takes part in a tracked TCP
+/// connection (a handshake was seen, or a mid-stream pick-up allowed).
+fn reassembly_for<'f>(flow: &'f mut Flow, pkt: &Packet<'_>) -> Option<&'f mut TcpStream> {
+    if pkt.bad_checksum || !matches!(pkt.transport, Transport::Tcp(_)) {
+        return None;
+    }
+    let tracked = flow.tcp.as_ref().is_some_and(|t| t.state != TcpState::Untracked);
+    if !tracked {
+        return None;
+    }
+    Some(flow.stream.get_or_insert_with(Box::default))
 }
