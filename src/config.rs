@@ -19,6 +19,7 @@ pub struct Config {
     pub capture: CaptureConfig,
     pub flow: FlowConfig,
     pub stream: StreamConfig,
+    pub defrag: crate::defrag::DefragConfig,
     pub detect: DetectConfig,
 }
 

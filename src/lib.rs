@@ -7,6 +7,7 @@ pub mod alert;
 pub mod capture;
 pub mod config;
 pub mod decode;
+pub mod defrag;
 pub mod detect;
 pub mod flow;
 pub mod output;

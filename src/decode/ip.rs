@@ -66,6 +66,7 @@ pub fn ipv4(data: &[u8], validate_checksums: bool) -> Result<Decoded<'_>, Anomal
         options,
         header,
         payload: payload.payload,
+        raw: &data[..usize::from(h.total_len()).min(data.len())],
     };
     let bad_ip = validate_checksums && !checksum::ipv4_header_ok(header);
     let mut decoded = transport(ip, validate_checksums);
@@ -106,6 +107,7 @@ pub fn ipv6(data: &[u8], validate_checksums: bool) -> Result<Decoded<'_>, Anomal
         options: 0,
         header: h.slice(),
         payload: payload.payload,
+        raw: &data[..(40 + usize::from(h.payload_length())).min(data.len())],
     };
     Ok(transport(ip, validate_checksums))
 }

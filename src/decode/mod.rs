@@ -11,7 +11,7 @@ mod tunnel;
 
 pub use anomaly::{Anomaly, AnomalyCounters};
 pub use ip::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP};
-pub use packet::{IcmpHeader, Inner, IpLayer, Packet, TcpHeader, Transport, UdpHeader, VlanIds, tcp_flags};
+pub use packet::{IcmpHeader, Inner, IpLayer, Packet, TcpHeader, Transport, UdpHeader, VlanIds, origin, tcp_flags};
 
 use crate::capture::{RawPacket, linktype};
 use link::Network;
@@ -123,6 +123,32 @@ impl Decoder {
         self.network(network, &raw, outer.pcap_cnt, vlan, outer.tunnel_depth + 1)
     }
 
+    /// Decodes a reassembled IP datagram that stands for `like` (same time,
+    /// packet number, VLANs and tunnel depth).
+    pub fn decode_datagram<'a>(
+        &mut self,
+        datagram: &'a [u8],
+        like: &Packet<'_>,
+        pkt_src: &'static str,
+    ) -> Option<Packet<'a>> {
+        let network = match link::raw_ip(datagram) {
+            Ok(n) => n,
+            Err(a) => {
+                self.counters.add(a);
+                return None;
+            }
+        };
+        let raw = RawPacket {
+            ts: like.ts,
+            linktype: linktype::RAW,
+            data: datagram,
+            wire_len: datagram.len() as u32,
+        };
+        let mut pkt = self.network(network, &raw, like.pcap_cnt, like.vlan, like.tunnel_depth)?;
+        pkt.pkt_src = pkt_src;
+        Some(pkt)
+    }
+
     fn network<'a>(
         &mut self,
         network: Network<'a>,
@@ -163,6 +189,7 @@ impl Decoder {
             bad_checksum: d.bad_checksum && self.validate,
             inner: d.inner,
             tunnel_depth: depth,
+            pkt_src: packet::origin::WIRE,
         })
     }
 

@@ -73,6 +73,8 @@ pub struct IpLayer<'a> {
     pub header: &'a [u8],
     /// Everything after the IP header(s), up to the IP length.
     pub payload: &'a [u8],
+    /// The whole IP packet, headers included, up to the IP length.
+    pub raw: &'a [u8],
 }
 
 pub mod tcp_flags {
@@ -151,6 +153,15 @@ pub struct Packet<'a> {
     pub inner: Option<Inner<'a>>,
     /// 0 for the outer packet, 1.. for packets found inside tunnels.
     pub tunnel_depth: u8,
+    /// Where the packet came from, as EVE `pkt_src` says it.
+    pub pkt_src: &'static str,
+}
+
+/// `pkt_src` values.
+pub mod origin {
+    pub const WIRE: &str = "wire/pcap";
+    pub const IPV4_DEFRAG: &str = "ipv4 defrag";
+    pub const IPV6_DEFRAG: &str = "ipv6 defrag";
 }
 
 impl Packet<'static> {
@@ -199,12 +210,14 @@ impl Packet<'static> {
                 options: 0,
                 header: &[],
                 payload: &[],
+                raw: &[],
             },
             transport,
             payload: &[],
             bad_checksum: false,
             inner: None,
             tunnel_depth: 0,
+            pkt_src: origin::WIRE,
         }
     }
 }

@@ -481,10 +481,10 @@ impl Engine {
         flow: &Flow,
         iponly_due: bool,
     ) -> Option<&'static str> {
-        const WIRE: &str = "wire/pcap";
         let (r, pkt) = (&cr.rule, sub.pkt);
+        let wire = pkt.pkt_src;
         if cr.ip_only {
-            return (iponly_due && protocol_matches(r, pkt) && endpoints_match(r, pkt)).then_some(WIRE);
+            return (iponly_due && protocol_matches(r, pkt) && endpoints_match(r, pkt)).then_some(wire);
         }
         // A flow-end pass only carries stream bytes.
         if sub.pseudo && (r.payload.is_empty() || cr.payload_mode == PayloadMode::Packet) {
@@ -500,7 +500,7 @@ impl Engine {
             return None;
         }
         if r.payload.is_empty() {
-            return Some(WIRE);
+            return Some(wire);
         }
         let stream_src = if sub.pseudo { "stream (flow timeout)" } else { "stream" };
         let mut matched = None;
@@ -526,7 +526,7 @@ impl Engine {
         };
         if matched.is_none() && packet_allowed && !sub.pseudo && !pkt.payload.is_empty() {
             if inspect(&r.payload, pkt.payload, &mut ctx.inspect) {
-                matched = Some(WIRE);
+                matched = Some(wire);
             }
             ctx.inspection_limit_hits += u64::from(ctx.inspect.exhausted);
         }
@@ -550,7 +550,7 @@ fn make_alert(cr: &CompiledRule, pkt: &Packet<'_>, flow: &Flow, dir: Direction) 
         icmp,
         vlan: pkt.vlan,
         direction: dir,
-        pkt_src: "wire/pcap",
+        pkt_src: pkt.pkt_src,
         signature: cr.info.clone(),
         action: "allowed",
         app_proto: None,

@@ -251,41 +251,18 @@ impl FlowTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{IpLayer, TcpHeader, UdpHeader, VlanIds};
+    use crate::decode::{TcpHeader, VlanIds};
 
     fn udp(src: &str, sport: u16, dst: &str, dport: u16, secs: i64) -> Packet<'static> {
-        Packet {
-            ts: Timestamp::new(secs, 0),
-            pcap_cnt: 1,
-            wire_len: 100,
-            vlan: VlanIds::default(),
-            ip: IpLayer {
-                version: 4,
-                src: src.parse().unwrap(),
-                dst: dst.parse().unwrap(),
-                proto: PROTO_UDP,
-                ttl: 64,
-                tos: 0,
-                id: 0,
-                dont_fragment: false,
-                more_fragments: false,
-                reserved_flag: false,
-                frag_offset: 0,
-                fragmented: false,
-                options: 0,
-                header: &[],
-                payload: &[],
-            },
-            transport: Transport::Udp(UdpHeader {
-                sport,
-                dport,
-                length: 8,
-            }),
-            payload: &[],
-            bad_checksum: false,
-            inner: None,
-            tunnel_depth: 0,
-        }
+        let mut p = Packet::pseudo(
+            Timestamp::new(secs, 0),
+            (src.parse().unwrap(), sport),
+            (dst.parse().unwrap(), dport),
+            PROTO_UDP,
+            VlanIds::default(),
+        );
+        p.wire_len = 100;
+        p
     }
 
     #[test]

@@ -130,6 +130,11 @@ pub fn replay(
     summary.tunnelled = worker.tunnelled;
     summary.not_ip = worker.decoder.not_ip;
     summary.set_anomalies(&worker.decoder.counters);
+    summary.add_stream_anomalies(
+        &worker.defrag.stats,
+        worker.stream_gaps,
+        worker.stream_overlaps_different,
+    );
     summary.set_flows(&worker.flows.stats);
     summary.top_signatures = tally.top(10);
     summary.threshold_evictions = worker.detect.thresholds.stats.evicted;

@@ -24,6 +24,7 @@ pub struct Summary {
     pub bytes: u64,
     pub decoded: u64,
     pub tunnelled: u64,
+    pub reassembled_datagrams: u64,
     pub not_ip: u64,
     pub anomalies: Vec<(String, u64)>,
     pub anomalies_total: u64,
@@ -76,6 +77,27 @@ impl Summary {
         self.anomalies_total = a.total();
     }
 
+    /// Defragmentation and reassembly troubles join the anomaly list.
+    pub fn add_stream_anomalies(&mut self, defrag: &crate::defrag::DefragStats, gaps: u64, overlaps_different: u64) {
+        let extra = [
+            ("defrag.overlap", defrag.overlaps),
+            ("defrag.overlap_different_data", defrag.overlaps_different),
+            ("defrag.too_many_fragments", defrag.too_many_fragments),
+            ("defrag.oversize", defrag.oversize),
+            ("defrag.timeout", defrag.timeouts),
+            ("defrag.evicted", defrag.evicted),
+            ("stream.gap", gaps),
+            ("stream.overlap_different_data", overlaps_different),
+        ];
+        for (name, n) in extra {
+            if n > 0 {
+                self.anomalies.push((name.to_string(), n));
+                self.anomalies_total += n;
+            }
+        }
+        self.reassembled_datagrams = defrag.reassembled;
+    }
+
     pub fn set_flows(&mut self, f: &FlowStats) {
         self.flows_created = f.created;
         self.flows_timed_out = f.timed_out;
@@ -119,6 +141,9 @@ impl Summary {
         );
         if self.tunnelled > 0 {
             let _ = writeln!(s, "tunnelled  {} inner packets", self.tunnelled);
+        }
+        if self.reassembled_datagrams > 0 {
+            let _ = writeln!(s, "defrag     {} datagrams reassembled", self.reassembled_datagrams);
         }
         let _ = writeln!(
             s,

@@ -6,7 +6,8 @@
 use crate::alert::Alert;
 use crate::capture::RawPacket;
 use crate::config::Config;
-use crate::decode::{Decoder, Packet, Transport, VlanIds, tcp_flags};
+use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
+use crate::defrag::{Defragmenter, fragment_of};
 use crate::detect::{DetectCtx, Engine, StreamWindow, Subject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
 use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
@@ -19,6 +20,7 @@ pub struct Worker {
     engine: Arc<Engine>,
     vlan_tracking: bool,
     reassembly: ReassemblyLimits,
+    pub defrag: Defragmenter,
     /// Packets decoded to an inspectable IP layer (tunnel layers counted once).
     pub decoded: u64,
     pub tunnelled: u64,
@@ -49,6 +51,7 @@ impl Worker {
             engine,
             vlan_tracking: cfg.flow.vlan_tracking,
             reassembly: cfg.stream.reassembly_limits(),
+            defrag: Defragmenter::new(cfg.defrag),
             decoded: 0,
             tunnelled: 0,
             stream_gaps: 0,
@@ -59,25 +62,43 @@ impl Worker {
 
     /// Processes one captured frame; alerts are appended to `alerts`.
     pub fn process(&mut self, raw: &RawPacket<'_>, pcap_cnt: u64, alerts: &mut Vec<Alert>) {
-        if let Some(mut pkt) = self.decoder.decode(raw, pcap_cnt) {
+        if let Some(pkt) = self.decoder.decode(raw, pcap_cnt) {
             self.decoded += 1;
-            loop {
-                let passed = self.inspect(&pkt, alerts);
-                if passed {
-                    break;
-                }
-                match self.decoder.decode_inner(&pkt) {
-                    Some(inner) => {
-                        self.tunnelled += 1;
-                        pkt = inner;
-                    }
-                    None => break,
-                }
-            }
+            self.handle(pkt, alerts);
         }
         let ended: Vec<Flow> = self.flows.take_ended().collect();
         for flow in ended {
             self.end_flow(flow, alerts);
+        }
+    }
+
+    /// Inspects a packet, then what it carries: the datagram its fragment
+    /// completes, or the packet inside its tunnel.
+    fn handle(&mut self, mut pkt: Packet<'_>, alerts: &mut Vec<Alert>) {
+        loop {
+            if self.inspect(&pkt, alerts) {
+                return;
+            }
+            if let Some(frag) = fragment_of(&pkt.ip, pkt.vlan) {
+                if let Some(datagram) = self.defrag.add(&frag, pkt.ts) {
+                    let src = if pkt.ip.version == 4 {
+                        origin::IPV4_DEFRAG
+                    } else {
+                        origin::IPV6_DEFRAG
+                    };
+                    if let Some(whole) = self.decoder.decode_datagram(&datagram, &pkt, src) {
+                        self.handle(whole, alerts);
+                    }
+                }
+                return;
+            }
+            match self.decoder.decode_inner(&pkt) {
+                Some(inner) => {
+                    self.tunnelled += 1;
+                    pkt = inner;
+                }
+                None => return,
+            }
         }
     }
 

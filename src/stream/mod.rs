@@ -6,7 +6,7 @@ mod direction;
 mod segments;
 
 pub use direction::{Delivered, DirStats, ReassemblyLimits, StreamDirection};
-pub use segments::OverlapPolicy;
+pub use segments::{OverlapPolicy, Segments};
 
 use crate::decode::{TcpHeader, tcp_flags};
 use crate::flow::Direction;

@@ -48,11 +48,12 @@ impl Segments {
             return result;
         }
         let end = offset + data.len() as u64;
-        // Runs that overlap [offset, end).
+        // Runs that overlap or touch [offset, end): touching runs merge too,
+        // so a contiguous stretch is always one run.
         let overlapping: Vec<u64> = self
             .runs
-            .range(..end)
-            .filter(|(start, run)| *start + run.len() as u64 > offset)
+            .range(..=end)
+            .filter(|(start, run)| *start + run.len() as u64 >= offset)
             .map(|(start, _)| *start)
             .collect();
         let mut merged_start = offset;
@@ -125,11 +126,13 @@ mod tests {
         let mut s = Segments::default();
         s.insert(10, b"abc", OverlapPolicy::First);
         s.insert(20, b"xyz", OverlapPolicy::First);
-        assert_eq!(s.bytes(), 6);
+        s.insert(23, b"!", OverlapPolicy::First);
+        assert_eq!(content(&s), vec![(10, b"abc".to_vec()), (20, b"xyz!".to_vec())]);
+        assert_eq!(s.bytes(), 7);
         assert_eq!(s.first_offset(), Some(10));
         assert_eq!(s.take_at(10), Some(b"abc".to_vec()));
         assert_eq!(s.take_at(13), None);
-        assert_eq!(s.take_at(21), Some(b"yz".to_vec()));
+        assert_eq!(s.take_at(21), Some(b"yz!".to_vec()));
         assert_eq!(s.bytes(), 0);
     }
 
