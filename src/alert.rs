@@ -58,6 +58,10 @@ pub struct Alert {
     /// `allowed` in IDS mode.
     pub action: &'static str,
     pub app_proto: Option<&'static str>,
+    /// The transaction an application rule matched in.
+    pub tx_id: Option<u64>,
+    /// The protocol's EVE object for that transaction: ("http", {...}).
+    pub app_meta: Option<(&'static str, serde_json::Value)>,
     pub flow: FlowSnapshot,
 }
 

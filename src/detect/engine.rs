@@ -3,14 +3,13 @@
 //! per packet it gathers candidates and evaluates them in full.
 
 use super::address_index::AddressIndex;
-use super::flow_match::{apply_post_match, flow_keyword_matches, state_conditions_match};
-use super::packet_match::{endpoints_match, header_matches, protocol_matches};
-use super::payload::{InspectState, inspect, inspect_new};
+use super::app_pass::AppGroups;
+use super::payload::InspectState;
 use super::prefilter::Prefilter;
-use super::threshold::{MatchFacts, RuleRates, ThresholdState, Verdict};
-use crate::alert::{Alert, FlowSnapshot, SignatureInfo};
+use super::threshold::{RuleRates, ThresholdState};
+use crate::alert::SignatureInfo;
 use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport};
-use crate::flow::{Direction, Flow};
+use crate::flow::Direction;
 use crate::rules::flow_keywords::FlowDirection;
 use crate::rules::{Action, Protocol, Rule, RuleSet};
 use std::collections::HashMap;
@@ -20,7 +19,7 @@ use std::sync::Arc;
 const PORT_GROUP_LIMIT: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Class {
+pub(super) enum Class {
     Tcp = 0,
     Udp = 1,
     Icmp = 2,
@@ -32,14 +31,14 @@ const CLASSES: [Class; 4] = [Class::Tcp, Class::Udp, Class::Icmp, Class::Other];
 pub struct CompiledRule {
     pub rule: Rule,
     pub info: Arc<SignatureInfo>,
-    rates: RuleRates,
+    pub(super) rates: RuleRates,
     pub ip_only: bool,
-    payload_mode: PayloadMode,
+    pub(super) payload_mode: PayloadMode,
 }
 
 /// Which bytes a rule's payload keywords look at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PayloadMode {
+pub(super) enum PayloadMode {
     /// Packet payloads only (`tcp-pkt`, `flow:no_stream`, `dsize`, non-TCP).
     Packet,
     /// The reassembled stream only (`tcp-stream`, `flow:only_stream`).
@@ -96,16 +95,16 @@ impl<'a, 'p> Subject<'a, 'p> {
 }
 
 #[derive(Default)]
-struct Group {
+pub(super) struct Group {
     /// Rules evaluated on every packet of the group (no usable fast pattern).
-    always: Vec<u32>,
-    prefilter: Option<Prefilter>,
+    pub(super) always: Vec<u32>,
+    pub(super) prefilter: Option<Prefilter>,
 }
 
 #[derive(Default)]
-struct DirGroups {
-    ports: HashMap<u16, Group>,
-    wild: Group,
+pub(super) struct DirGroups {
+    pub(super) ports: HashMap<u16, Group>,
+    pub(super) wild: Group,
 }
 
 /// Rules of one (class, direction) before building: per port, and wildcard.
@@ -135,28 +134,42 @@ impl Default for EngineOptions {
 }
 
 pub struct Engine {
-    rules: Vec<CompiledRule>,
-    groups: Vec<[DirGroups; 2]>,
-    ip_only: AddressIndex,
-    all: Vec<u32>,
-    opts: EngineOptions,
+    pub(super) rules: Vec<CompiledRule>,
+    pub(super) groups: Vec<[DirGroups; 2]>,
+    pub(super) ip_only: AddressIndex,
+    pub(super) app: AppGroups,
+    pub(super) all: Vec<u32>,
+    pub(super) opts: EngineOptions,
     pub stats: EngineStats,
 }
 
 /// Per-worker scratch and state for detection.
 pub struct DetectCtx {
-    inspect: InspectState,
-    stamp: Vec<u32>,
-    generation: u32,
-    pattern_seen: Vec<u32>,
-    scan_generation: u32,
-    candidates: Vec<u32>,
+    pub(super) inspect: InspectState,
+    pub(super) stamp: Vec<u32>,
+    pub(super) generation: u32,
+    pub(super) pattern_seen: Vec<u32>,
+    pub(super) scan_generation: u32,
+    pub(super) candidates: Vec<u32>,
     pub thresholds: ThresholdState,
     /// Rules whose inspection hit the work limit.
     pub inspection_limit_hits: u64,
 }
 
 impl DetectCtx {
+    /// Starts a pass: fresh candidate stamps sized for `rules`.
+    pub(super) fn begin(&mut self, rules: usize) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        if self.stamp.len() < rules {
+            self.stamp.resize(rules, 0);
+        }
+        self.candidates.clear();
+    }
+
     pub fn new(threshold_cap: usize) -> Self {
         DetectCtx {
             inspect: InspectState::new(),
@@ -197,6 +210,9 @@ fn flowbit_rank(r: &Rule) -> u8 {
 fn is_ip_only(r: &Rule) -> bool {
     let ports_any = !r.proto.has_ports() || (r.src_ports.is_any() && r.dst_ports.is_any());
     r.payload.is_empty()
+        && r.app_proto.is_none()
+        && r.app_layer_protocol.is_none()
+        && !r.is_app_rule()
         && r.header.is_empty()
         && r.dsize.is_none()
         && r.flow == Default::default()
@@ -228,7 +244,7 @@ fn signature_info(r: &Rule) -> SignatureInfo {
     }
 }
 
-fn classes_of(p: Protocol) -> &'static [Class] {
+pub(super) fn classes_of(p: Protocol) -> &'static [Class] {
     match p {
         Protocol::Ip => &CLASSES,
         Protocol::Tcp | Protocol::TcpPkt | Protocol::TcpStream => &[Class::Tcp],
@@ -237,7 +253,7 @@ fn classes_of(p: Protocol) -> &'static [Class] {
     }
 }
 
-fn packet_class(pkt: &Packet<'_>) -> Class {
+pub(super) fn packet_class(pkt: &Packet<'_>) -> Class {
     match (pkt.ip.proto, &pkt.transport) {
         (PROTO_TCP, Transport::Tcp(_)) => Class::Tcp,
         (PROTO_UDP, Transport::Udp(_)) => Class::Udp,
@@ -273,6 +289,9 @@ impl Engine {
                 ip_only.push(idx);
                 continue;
             }
+            if cr.rule.is_app_rule() {
+                continue;
+            }
             let r = &cr.rule;
             if r.fast_pattern.is_none() {
                 stats.without_fast_pattern.push(r.sid);
@@ -299,6 +318,7 @@ impl Engine {
             }
         }
         stats.ip_only = ip_only.len();
+        let app = AppGroups::build(&rules, &mut stats);
         let ip_only = AddressIndex::build(ip_only.iter().map(|&i| (i, &rules[i as usize].rule)));
         let build_group = |members: &[u32], stats: &mut EngineStats| -> Group {
             let mut g = Group::default();
@@ -336,14 +356,7 @@ impl Engine {
             groups.push(pair);
         }
         let all = (0..rules.len() as u32).collect();
-        Engine {
-            rules,
-            groups,
-            ip_only,
-            all,
-            opts,
-            stats,
-        }
+        Engine { rules, groups, ip_only, app, all, opts, stats }
     }
 
     pub fn rules(&self) -> &[CompiledRule] {
@@ -356,214 +369,5 @@ impl Engine {
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
-    }
-
-    /// Runs detection on one packet of `flow`; alerts are appended to `out`.
-    /// Returns true when a pass rule matched (inner packets are not inspected).
-    pub fn inspect(&self, ctx: &mut DetectCtx, sub: &Subject<'_, '_>, flow: &mut Flow, out: &mut Vec<Alert>) -> bool {
-        let (pkt, dir) = (sub.pkt, sub.dir);
-        if flow.passed || self.rules.is_empty() {
-            return flow.passed;
-        }
-        ctx.generation = ctx.generation.wrapping_add(1);
-        if ctx.generation == 0 {
-            ctx.stamp.iter_mut().for_each(|s| *s = 0);
-            ctx.generation = 1;
-        }
-        if ctx.stamp.len() < self.rules.len() {
-            ctx.stamp.resize(self.rules.len(), 0);
-        }
-        ctx.candidates.clear();
-        let iponly_due = !sub.pseudo && !flow.iponly_done[dir.index()];
-        if !sub.pseudo {
-            flow.iponly_done[dir.index()] = true;
-        }
-        self.collect_candidates(ctx, sub, iponly_due);
-        ctx.candidates.sort_unstable();
-
-        let candidates = std::mem::take(&mut ctx.candidates);
-        let start = out.len();
-        let mut passed = false;
-        for &idx in &candidates {
-            let cr = &self.rules[idx as usize];
-            let Some(pkt_src) = self.evaluate(cr, ctx, sub, flow, iponly_due) else {
-                continue;
-            };
-            apply_post_match(&cr.rule, flow);
-            if cr.rule.action == Action::Pass {
-                out.truncate(start);
-                flow.passed = true;
-                passed = true;
-                break;
-            }
-            if cr.rule.noalert {
-                continue;
-            }
-            let facts = MatchFacts {
-                ts: pkt.ts,
-                src: pkt.ip.src,
-                dst: pkt.ip.dst,
-                src_port: pkt.sport(),
-                dst_port: pkt.dport(),
-                flow_id: flow.id,
-            };
-            if !cr.rates.is_trivial() && ctx.thresholds.decide(idx, &cr.rates, &facts) == Verdict::Silent {
-                continue;
-            }
-            flow.alerted = true;
-            let mut alert = make_alert(cr, pkt, flow, dir);
-            alert.pkt_src = pkt_src;
-            out.push(alert);
-        }
-        ctx.candidates = candidates;
-        passed
-    }
-
-    fn collect_candidates(&self, ctx: &mut DetectCtx, sub: &Subject<'_, '_>, iponly_due: bool) {
-        let (pkt, dir) = (sub.pkt, sub.dir);
-        let generation = ctx.generation;
-        let DetectCtx {
-            stamp,
-            candidates,
-            pattern_seen,
-            scan_generation,
-            ..
-        } = ctx;
-        let mut add = |i: u32| {
-            if let Some(s) = stamp.get_mut(i as usize)
-                && *s != generation
-            {
-                *s = generation;
-                candidates.push(i);
-            }
-        };
-        if !self.opts.prefilter {
-            self.all.iter().for_each(|i| add(*i));
-            return;
-        }
-        if iponly_due {
-            self.ip_only.candidates(pkt.ip.src, pkt.ip.dst, &mut add);
-        }
-        let class = packet_class(pkt);
-        let pair = &self.groups[class as usize][dir.index()];
-        let port = if dir == Direction::ToServer {
-            pkt.dport()
-        } else {
-            pkt.sport()
-        };
-        let specific = if matches!(class, Class::Tcp | Class::Udp) {
-            pair.ports.get(&port)
-        } else {
-            None
-        };
-        let packet_payload = (!sub.pseudo && !pkt.payload.is_empty()).then_some(pkt.payload);
-        let buffers = || packet_payload.into_iter().chain(sub.stream.iter().map(|w| w.data));
-        for group in specific.into_iter().chain(std::iter::once(&pair.wild)) {
-            group.always.iter().for_each(|i| add(*i));
-            let Some(pf) = &group.prefilter else { continue };
-            for buf in buffers() {
-                *scan_generation = scan_generation.wrapping_add(1);
-                if *scan_generation == 0 {
-                    pattern_seen.iter_mut().for_each(|s| *s = 0);
-                    *scan_generation = 1;
-                }
-                pf.scan(buf, pattern_seen, *scan_generation, &mut add);
-            }
-        }
-    }
-
-    /// Full evaluation of one candidate; `Some(pkt_src)` when it matches.
-    fn evaluate(
-        &self,
-        cr: &CompiledRule,
-        ctx: &mut DetectCtx,
-        sub: &Subject<'_, '_>,
-        flow: &Flow,
-        iponly_due: bool,
-    ) -> Option<&'static str> {
-        let (r, pkt) = (&cr.rule, sub.pkt);
-        let wire = pkt.pkt_src;
-        if cr.ip_only {
-            return (iponly_due && protocol_matches(r, pkt) && endpoints_match(r, pkt)).then_some(wire);
-        }
-        // A flow-end pass only carries stream bytes.
-        if sub.pseudo && (r.payload.is_empty() || cr.payload_mode == PayloadMode::Packet) {
-            return None;
-        }
-        if !protocol_matches(r, pkt) || !endpoints_match(r, pkt) {
-            return None;
-        }
-        if !flow_keyword_matches(r, flow, sub.dir, pkt.ip.fragmented) || !header_matches(r, pkt) {
-            return None;
-        }
-        if !state_conditions_match(r, flow) {
-            return None;
-        }
-        if r.payload.is_empty() {
-            return Some(wire);
-        }
-        let stream_src = if sub.pseudo { "stream (flow timeout)" } else { "stream" };
-        let mut matched = None;
-        if cr.payload_mode != PayloadMode::Packet {
-            for w in sub.stream {
-                // The new bytes alone first, so offsets and depths count from
-                // where they start; then with the context before them, for
-                // matches that straddle the boundary.
-                let fresh = &w.data[w.new_from.min(w.data.len())..];
-                let hit = inspect(&r.payload, fresh, &mut ctx.inspect)
-                    || (w.new_from > 0 && inspect_new(&r.payload, w.data, Some(w.new_from), &mut ctx.inspect));
-                ctx.inspection_limit_hits += u64::from(ctx.inspect.exhausted);
-                if hit {
-                    matched = Some(stream_src);
-                    break;
-                }
-            }
-        }
-        let packet_allowed = match cr.payload_mode {
-            PayloadMode::Packet => true,
-            PayloadMode::Stream => false,
-            PayloadMode::Both => !sub.payload_in_stream,
-        };
-        if matched.is_none() && packet_allowed && !sub.pseudo && !pkt.payload.is_empty() {
-            if inspect(&r.payload, pkt.payload, &mut ctx.inspect) {
-                matched = Some(wire);
-            }
-            ctx.inspection_limit_hits += u64::from(ctx.inspect.exhausted);
-        }
-        matched
-    }
-}
-
-fn make_alert(cr: &CompiledRule, pkt: &Packet<'_>, flow: &Flow, dir: Direction) -> Alert {
-    let icmp = pkt.icmp().map(|i| (i.itype, i.code));
-    Alert {
-        ts: pkt.ts,
-        pcap_cnt: pkt.pcap_cnt,
-        flow_id: flow.id,
-        src_ip: pkt.ip.src,
-        dest_ip: pkt.ip.dst,
-        src_port: pkt.sport(),
-        dest_port: pkt.dport(),
-        proto: pkt.ip.proto,
-        ip_version: pkt.ip.version,
-        has_ports: pkt.has_ports(),
-        icmp,
-        vlan: pkt.vlan,
-        direction: dir,
-        pkt_src: pkt.pkt_src,
-        signature: cr.info.clone(),
-        action: "allowed",
-        app_proto: None,
-        flow: FlowSnapshot {
-            pkts_toserver: flow.pkts[0],
-            pkts_toclient: flow.pkts[1],
-            bytes_toserver: flow.bytes[0],
-            bytes_toclient: flow.bytes[1],
-            start: flow.start,
-            src_ip: flow.client.0,
-            dest_ip: flow.server.0,
-            src_port: flow.client.1,
-            dest_port: flow.server.1,
-        },
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport};
 use crate::rules::header_keywords::{FRAG_DONT, FRAG_MORE, FRAG_RESERVED, HeaderTest};
+use crate::flow::Flow;
 use crate::rules::{Protocol, Rule};
 
 pub fn protocol_matches(rule: &Rule, pkt: &Packet<'_>) -> bool {
@@ -28,6 +29,26 @@ pub fn endpoints_match(rule: &Rule, pkt: &Packet<'_>) -> bool {
     };
     let (s, sp, d, dp) = (pkt.ip.src, pkt.sport(), pkt.ip.dst, pkt.dport());
     forward(s, sp, d, dp) || (rule.bidirectional && forward(d, dp, s, sp))
+}
+
+/// The application protocol a rule names (header or `app-layer-protocol`)
+/// against what the flow was identified as.
+pub fn app_matches(rule: &Rule, flow: &Flow) -> bool {
+    if let Some(p) = rule.app_proto
+        && flow.app_proto != Some(p)
+    {
+        return false;
+    }
+    if let Some(m) = rule.app_layer_protocol {
+        let is = match m.proto {
+            Some(p) => flow.app_proto == Some(p),
+            None => flow.app_failed,
+        };
+        if is == m.negated {
+            return false;
+        }
+    }
+    true
 }
 
 pub fn header_matches(rule: &Rule, pkt: &Packet<'_>) -> bool {

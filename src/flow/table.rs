@@ -50,6 +50,12 @@ pub struct Flow {
     /// A `pass` rule matched: no further inspection of this flow.
     pub passed: bool,
     pub alerted: bool,
+    /// The application protocol, once identified.
+    pub app_proto: Option<crate::rules::buffer::AppProto>,
+    /// Identification was tried and gave up.
+    pub app_failed: bool,
+    /// Rules that already matched, per open transaction: (tx id, rule indices).
+    tx_matched: Vec<(u64, Vec<u32>)>,
     /// IP-only rules already evaluated for this direction (index by `Direction::index()`).
     pub iponly_done: [bool; 2],
     /// The client was the `lo` endpoint of the key.
@@ -63,6 +69,29 @@ impl Flow {
             Direction::ToServer => (self.client, self.server),
             Direction::ToClient => (self.server, self.client),
         }
+    }
+
+    /// Whether rule `idx` already matched in transaction `tx`.
+    pub fn tx_matched(&self, tx: u64, idx: u32) -> bool {
+        self.tx_matched.iter().any(|(t, rules)| *t == tx && rules.contains(&idx))
+    }
+
+    pub fn mark_tx_matched(&mut self, tx: u64, idx: u32) {
+        match self.tx_matched.iter_mut().find(|(t, _)| *t == tx) {
+            Some((_, rules)) => rules.push(idx),
+            None => {
+                // Transactions finish in order: keep the most recent ones.
+                if self.tx_matched.len() >= 64 {
+                    self.tx_matched.remove(0);
+                }
+                self.tx_matched.push((tx, vec![idx]));
+            }
+        }
+    }
+
+    /// A transaction is done: forget which rules matched in it.
+    pub fn tx_done(&mut self, tx: u64) {
+        self.tx_matched.retain(|(t, _)| *t != tx);
     }
 
     /// `flow:established` for this packet's flow.
@@ -209,6 +238,9 @@ impl FlowTable {
             vars: FlowVars::default(),
             passed: false,
             alerted: false,
+            app_proto: None,
+            app_failed: false,
+            tx_matched: Vec::new(),
             iponly_done: [false; 2],
             client_is_lo,
         }

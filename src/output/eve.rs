@@ -29,11 +29,34 @@ struct EveAlert<'a> {
     icmp_code: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     host: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tx_id: Option<u64>,
     alert: AlertPart<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     app_proto: Option<&'static str>,
     direction: &'static str,
     flow: FlowPart,
+    /// The application protocol's object (`"http": {...}`), under its own key.
+    #[serde(flatten, skip_serializing_if = "AppMeta::is_empty")]
+    app: AppMeta<'a>,
+}
+
+struct AppMeta<'a>(Option<&'a (&'static str, serde_json::Value)>);
+
+impl AppMeta<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl Serialize for AppMeta<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(usize::from(self.0.is_some())))?;
+        if let Some((k, v)) = self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -133,6 +156,7 @@ pub fn render(a: &Alert, host: Option<&str>) -> String {
         icmp_type: a.icmp.map(|i| i.0),
         icmp_code: a.icmp.map(|i| i.1),
         host,
+        tx_id: a.tx_id,
         alert: AlertPart {
             action: a.action,
             gid: sig.gid,
@@ -158,6 +182,7 @@ pub fn render(a: &Alert, host: Option<&str>) -> String {
             src_port: port(a.flow.src_port),
             dest_port: port(a.flow.dest_port),
         },
+        app: AppMeta(a.app_meta.as_ref()),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string(&rec).unwrap_or_default()
@@ -200,6 +225,8 @@ pub(crate) mod tests {
             }),
             action: "allowed",
             app_proto: None,
+            tx_id: None,
+            app_meta: None,
             flow: FlowSnapshot {
                 pkts_toserver: 3,
                 pkts_toclient: 2,
@@ -227,6 +254,15 @@ pub(crate) mod tests {
         assert_eq!(v["direction"], "to_client");
         assert_eq!(v["host"], "sensor-1");
         assert!(v.get("vlan").is_none());
+        assert!(v.get("http").is_none() && v.get("tx_id").is_none());
+        let mut a = sample();
+        a.tx_id = Some(3);
+        a.app_proto = Some("http");
+        a.app_meta = Some(("http", serde_json::json!({"url": "/x"})));
+        let v: serde_json::Value = serde_json::from_str(&render(&a, None)).unwrap();
+        assert_eq!(v["http"]["url"], "/x");
+        assert_eq!(v["tx_id"], 3);
+        assert_eq!(v["app_proto"], "http");
         // Field order as Suricata writes it.
         assert!(line.starts_with(
             r#"{"timestamp":"2023-09-18T06:13:41.532140+0000","flow_id":123,"pcap_cnt":7,"event_type":"alert""#

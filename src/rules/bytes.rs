@@ -86,7 +86,11 @@ impl Extraction {
         if n > usize::from(max) {
             return None;
         }
-        let bytes = buf.get(pos..pos.checked_add(n)?)?;
+        let bytes = match (n, self.string) {
+            // A string of unstated width: as many characters as are digits.
+            (0, Some(_)) => buf.get(pos..(pos + usize::from(MAX_STRING_BYTES)).min(buf.len()))?,
+            _ => buf.get(pos..pos.checked_add(n)?)?,
+        };
         if bytes.is_empty() {
             return Some(0);
         }
@@ -217,7 +221,9 @@ fn nbytes(s: &str, string: bool, kw: &str, vars: &VarNames, allow_zero: bool) ->
     }
     let n: u8 = s.parse().map_err(|_| format!("{kw}: '{s}' is not a byte count"))?;
     let max = if string { MAX_STRING_BYTES } else { MAX_BINARY_BYTES };
-    let min = u8::from(!allow_zero);
+    // Zero bytes: byte_jump may move by post_offset alone; a string number
+    // may be read up to its first non-digit.
+    let min = u8::from(!(allow_zero || string));
     if n < min || n > max {
         return Err(format!("{kw}: byte count {n} must be {min} to {max}"));
     }
@@ -526,6 +532,7 @@ mod tests {
         assert!(parse_byte_test("2, >, 1", &vars).is_err());
         assert!(parse_byte_test("9, >, 1, 0", &vars).is_err());
         assert!(parse_byte_test("0, >, 1, 0", &vars).is_err());
+        assert!(parse_byte_test("0,=,0,0,string,dec", &vars).is_ok());
         assert!(parse_byte_jump("0, 0, relative, post_offset -8", &vars).is_ok());
         assert!(parse_byte_test("2, ?, 1, 0", &vars).is_err());
         assert!(parse_byte_test("2, >, nosuchvar, 0", &vars).is_err());

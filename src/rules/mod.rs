@@ -3,10 +3,13 @@
 //! nothing of packets; detection lives in `detect`.
 
 pub mod address;
+pub mod app_checks;
+pub mod buffer;
 pub mod bytes;
 pub mod classification;
 pub mod content;
 pub mod fast_pattern;
+mod keyword_lists;
 pub mod flow_keywords;
 pub mod header_keywords;
 pub mod lexer;
@@ -20,6 +23,7 @@ mod ranges;
 pub mod rule;
 pub mod sources;
 pub mod threshold;
+pub mod transform;
 pub mod vars;
 
 pub use classification::Classifications;

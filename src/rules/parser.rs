@@ -1,7 +1,11 @@
 //! One rule's text to a compiled [`Rule`]: header, then each option in order,
 //! with the checks Suricata makes so a rule it rejects is rejected here too.
 
+use super::app_checks;
+use super::buffer::{AppProto, BufferId};
 use super::bytes::{self, VarNames};
+use super::keyword_lists::KeywordLists;
+use super::transform::Transform;
 use super::classification::Classifications;
 use super::content::{Content, FastPatternSpec, parse_content_value};
 use super::fast_pattern;
@@ -10,7 +14,7 @@ use super::header_keywords::{self as hk, HeaderTest};
 use super::lexer::{split_rule, unescape, unquote};
 use super::numeric::{NumCmp, parse_u64};
 use super::pcre::parse_pcre;
-use super::rule::{Action, Inspect, Protocol, Rule, Value};
+use super::rule::{Action, AppCheck, AppProtoMatch, Inspect, Protocol, Rule, Value};
 use super::threshold::parse_threshold;
 use super::vars::Resolver;
 use std::sync::Arc;
@@ -80,7 +84,12 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
         ));
     }
     let action = Action::parse(h[0]).map_err(|e| err("unknown action", e))?;
-    let proto = Protocol::parse(h[1]).map_err(|e| err(e.clone(), e))?;
+    let (proto, app_proto) = match AppProto::parse(h[1]) {
+        // DNS runs over UDP and TCP; the other protocols over TCP.
+        Some(AppProto::Dns) => (Protocol::Ip, Some(AppProto::Dns)),
+        Some(app) => (Protocol::Tcp, Some(app)),
+        None => (Protocol::parse(h[1]).map_err(|e| err(e.clone(), e))?, None),
+    };
     let bidirectional = match h[4] {
         "->" => false,
         "<>" => true,
@@ -126,11 +135,16 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
         header: Vec::new(),
         dsize: None,
         payload: Vec::new(),
+        buffers: Vec::new(),
+        app_proto,
+        app_layer_protocol: None,
+        app_checks: Vec::new(),
         fast_pattern: None,
         threshold: None,
         byte_vars: 0,
     };
     let mut vars = VarNames::default();
+    let mut lists = KeywordLists::default();
     let mut seen_sid = false;
     let mut explicit_priority: Option<u8> = None;
     let mut flow_seen = false;
@@ -196,47 +210,109 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
                 })
             }
             "noalert" => rule.noalert = true,
-            "content" => {
+            "content" | "uricontent" => {
                 let (pattern, negated) = parse_content_value(&need(value)?).map_err(bad)?;
-                rule.payload
-                    .push(Inspect::Content(Box::new(Content::new(pattern, negated))));
+                lists.push(Inspect::Content(Box::new(Content::new(pattern, negated))));
+                if name == "uricontent" {
+                    lists.move_last_content(BufferId::HttpUri).map_err(bad)?;
+                }
             }
             "nocase" | "rawbytes" | "depth" | "offset" | "distance" | "within" | "startswith" | "endswith"
-            | "fast_pattern" => content_modifier(&mut rule.payload, name, *value, &vars)?,
+            | "fast_pattern" => {
+                let Some(c) = lists.last_content_mut() else {
+                    return Err(err(format!("{name} without content"), format!("{name} needs a preceding content")));
+                };
+                content_modifier(c, name, *value, &vars)?
+            }
+            "pkt_data" => lists.reset_to_payload(),
+            "urilen" => {
+                let v = need(value)?;
+                let (cmp, raw) = match v.split_once(',') {
+                    Some((c, "raw")) | Some((c, " raw")) => (c, true),
+                    Some((c, m)) if m.trim() == "norm" => (c, false),
+                    Some((_, m)) => return Err(bad(format!("unknown option '{}'", m.trim()))),
+                    None => (v.as_str(), false),
+                };
+                let id = if raw { BufferId::HttpUriRaw } else { BufferId::HttpUri };
+                lists.push_to(id, Inspect::Bsize(NumCmp::parse(cmp, u64::MAX).map_err(bad)?));
+            }
+            "app-layer-protocol" => {
+                let v = need(value)?;
+                let (proto_text, _exact) = match v.split_once(',') {
+                    Some((p, opt)) if opt.trim() == "exact" => (p.trim(), true),
+                    Some((_, opt)) => return Err(bad(format!("unknown option '{}'", opt.trim()))),
+                    None => (v.trim(), false),
+                };
+                let (negated, proto_text) = match proto_text.strip_prefix('!') {
+                    Some(p) => (true, p.trim()),
+                    None => (false, proto_text),
+                };
+                let proto = match proto_text {
+                    "failed" => None,
+                    p => Some(
+                        AppProto::parse(p)
+                            .ok_or_else(|| err(format!("unsupported protocol '{p}'"), format!("unsupported protocol '{p}'")))?,
+                    ),
+                };
+                rule.app_layer_protocol = Some(AppProtoMatch { proto, negated });
+            }
+            "tls.version" => rule.app_checks.push(AppCheck::TlsVersion(app_checks::tls_version(&need(value)?).map_err(bad)?)),
+            "ssl_version" => {
+                let (any_of, none_of) = app_checks::ssl_versions(&need(value)?).map_err(bad)?;
+                rule.app_checks.push(AppCheck::SslVersion { any_of, none_of });
+            }
+            "ssl_state" => {
+                let (any_of, none_of) = app_checks::ssl_states(&need(value)?).map_err(bad)?;
+                rule.app_checks.push(AppCheck::SslState { any_of, none_of });
+            }
+            other if BufferId::from_content_modifier(other).is_some() => {
+                if let Some(id) = BufferId::from_content_modifier(other) {
+                    lists.move_last_content(id).map_err(bad)?;
+                }
+            }
+            other if BufferId::from_sticky(other).is_some() => {
+                if let Some(id) = BufferId::from_sticky(other) {
+                    lists.sticky(id);
+                }
+            }
+            other if Transform::from_keyword(other).is_some() => {
+                if let Some(t) = Transform::from_keyword(other) {
+                    lists.transform(t).map_err(bad)?;
+                }
+            }
             "pcre" => {
                 let p = parse_pcre(&need(value)?).map_err(|e| err("invalid pcre", e))?;
-                if let Some(m) = p.buffer_modifier {
-                    return Err(err(
-                        format!("unsupported pcre modifier '{m}'"),
-                        format!("pcre modifier '{m}' selects an HTTP buffer (not supported)"),
-                    ));
-                }
                 if !p.captures.is_empty() {
                     return Err(err(
                         "unsupported pcre capture",
                         "pcre captures into flow/packet variables are not supported",
                     ));
                 }
-                rule.payload.push(Inspect::Pcre(Box::new(p)));
+                match p.buffer_modifier {
+                    Some(m) => {
+                        let id = BufferId::from_pcre_modifier(m)
+                            .ok_or_else(|| err("invalid pcre", format!("pcre modifier '{m}' names no buffer")))?;
+                        lists.push_to(id, Inspect::Pcre(Box::new(p)));
+                    }
+                    None => lists.push(Inspect::Pcre(Box::new(p))),
+                }
             }
-            "byte_test" => rule.payload.push(Inspect::ByteTest(
+            "byte_test" => lists.push(Inspect::ByteTest(
                 bytes::parse_byte_test(&need(value)?, &vars).map_err(bad)?,
             )),
-            "byte_jump" => rule.payload.push(Inspect::ByteJump(
+            "byte_jump" => lists.push(Inspect::ByteJump(
                 bytes::parse_byte_jump(&need(value)?, &vars).map_err(bad)?,
             )),
             "byte_extract" => {
                 let e = bytes::parse_byte_extract(&need(value)?, &mut vars).map_err(bad)?;
-                rule.payload.push(Inspect::ByteExtract(e));
+                lists.push(Inspect::ByteExtract(e));
             }
             "byte_math" => {
                 let m = bytes::parse_byte_math(&need(value)?, &mut vars).map_err(bad)?;
-                rule.payload.push(Inspect::ByteMath(m));
+                lists.push(Inspect::ByteMath(m));
             }
-            "isdataat" => rule.payload.push(parse_isdataat(&need(value)?, &vars).map_err(bad)?),
-            "bsize" => rule
-                .payload
-                .push(Inspect::Bsize(NumCmp::parse(&need(value)?, u64::MAX).map_err(bad)?)),
+            "isdataat" => lists.push(parse_isdataat(&need(value)?, &vars).map_err(bad)?),
+            "bsize" => lists.push(Inspect::Bsize(NumCmp::parse(&need(value)?, u64::MAX).map_err(bad)?)),
             "dsize" => {
                 if rule.dsize.is_some() {
                     return Err(bad("used twice".into()));
@@ -331,8 +407,11 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
     if let Some(p) = explicit_priority {
         rule.priority = p;
     }
+    rule.payload = lists.payload;
+    rule.buffers = lists.buffers;
     check_protocol_keywords(&rule)?;
-    rule.fast_pattern = fast_pattern::choose(&rule.payload).map_err(|e| err("invalid fast_pattern", e))?;
+    rule.fast_pattern =
+        fast_pattern::choose(&rule.payload, &rule.buffers).map_err(|e| err("invalid fast_pattern", e))?;
     rule.byte_vars = vars.len();
     Ok(rule)
 }
@@ -399,19 +478,8 @@ fn parse_isdataat(v: &str, vars: &VarNames) -> Result<Inspect, String> {
 }
 
 /// Applies a content modifier to the most recent content.
-fn content_modifier(
-    payload: &mut [Inspect],
-    name: &str,
-    value: Option<&str>,
-    vars: &VarNames,
-) -> Result<(), RuleError> {
+fn content_modifier(c: &mut Content, name: &str, value: Option<&str>, vars: &VarNames) -> Result<(), RuleError> {
     let bad = |e: String| err(format!("invalid {name}"), format!("{name}: {e}"));
-    let Some(Inspect::Content(c)) = payload.iter_mut().rev().find(|i| matches!(i, Inspect::Content(_))) else {
-        return Err(err(
-            format!("{name} without content"),
-            format!("{name} needs a preceding content"),
-        ));
-    };
     let num = |v: Option<&str>| -> Result<Value, RuleError> {
         let v = v.ok_or_else(|| bad("needs a value".into()))?;
         vars.value(v).map_err(bad)
@@ -545,8 +613,8 @@ mod tests {
         assert_eq!(e.detail, "unsupported keyword 'lua'");
         let cases = [
             (
-                r#"alert http any any -> any any (content:"x"; sid:1;)"#,
-                "unsupported protocol 'http'",
+                r#"alert modbus any any -> any any (content:"x"; sid:1;)"#,
+                "unsupported protocol 'modbus'",
             ),
             (
                 r#"alert tcp any any -> any any (content:"x"; depth:2; distance:1; sid:1;)"#,

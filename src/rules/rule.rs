@@ -2,6 +2,8 @@
 //! keyword lists detection evaluates.
 
 use super::address::IpSet;
+use super::buffer::{AppProto, BufferId};
+use super::transform::Transform;
 use super::bytes::{ByteExtract, ByteJump, ByteMath, ByteTest};
 use super::content::Content;
 use super::flow_keywords::{FlowMatch, FlowbitCmd, FlowintCmd, StreamSize};
@@ -122,6 +124,36 @@ pub struct FastPattern {
     pub nocase: bool,
     /// Chosen with the `fast_pattern` keyword.
     pub explicit: bool,
+    /// Where it is looked for: `None` for the packet payload or stream,
+    /// else an application buffer (after its transforms).
+    pub buffer: Option<(BufferId, Vec<Transform>)>,
+}
+
+/// The keywords that inspect one application buffer.
+#[derive(Clone, Debug)]
+pub struct BufferMatch {
+    pub id: BufferId,
+    pub transforms: Vec<Transform>,
+    pub steps: Vec<Inspect>,
+}
+
+/// `app-layer-protocol`: the flow's protocol must (or must not) be this one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppProtoMatch {
+    /// `None` matches flows whose protocol could not be identified (`failed`).
+    pub proto: Option<AppProto>,
+    pub negated: bool,
+}
+
+/// Application checks that are not buffers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppCheck {
+    /// `tls.version`: the negotiated version equals this (wire value).
+    TlsVersion(u16),
+    /// `ssl_version`: any of these version bits (negated ones must be absent).
+    SslVersion { any_of: u8, none_of: u8 },
+    /// `ssl_state`: any of these state bits (negated ones must be absent).
+    SslState { any_of: u8, none_of: u8 },
 }
 
 /// Where a reference says more about the attack (`reference:cve,2021-44228`).
@@ -161,6 +193,12 @@ pub struct Rule {
     pub dsize: Option<NumCmp>,
     /// Packet payload inspection, in rule order.
     pub payload: Vec<Inspect>,
+    /// Application buffer inspections.
+    pub buffers: Vec<BufferMatch>,
+    /// The application protocol the header names (`alert http …`).
+    pub app_proto: Option<AppProto>,
+    pub app_layer_protocol: Option<AppProtoMatch>,
+    pub app_checks: Vec<AppCheck>,
     pub fast_pattern: Option<FastPattern>,
     pub threshold: Option<Threshold>,
     /// Number of byte_extract/byte_math variables the rule defines.
@@ -171,6 +209,20 @@ impl Rule {
     /// True when any flowbit command of the rule sets, unsets or toggles.
     pub fn writes_flowbits(&self) -> bool {
         self.flowbits.iter().any(FlowbitCmd::writes) || self.flowints.iter().any(FlowintCmd::writes)
+    }
+
+    /// The application protocol this rule needs, from its header, its
+    /// buffers or its checks.
+    pub fn needs_app(&self) -> Option<AppProto> {
+        self.app_proto
+            .or_else(|| self.buffers.first().map(|b| b.id.proto()))
+            .or_else(|| (!self.app_checks.is_empty()).then_some(AppProto::Tls))
+    }
+
+    /// True when the rule inspects application buffers or checks: it is
+    /// evaluated per transaction rather than per packet.
+    pub fn is_app_rule(&self) -> bool {
+        !self.buffers.is_empty() || !self.app_checks.is_empty()
     }
 
     /// The location for diagnostics: `file:line`.

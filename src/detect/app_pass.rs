@@ -1,0 +1,232 @@
+//! The per-transaction pass: application rules grouped by protocol and
+//! direction, prefiltered per buffer (after transforms), evaluated when a
+//! transaction reaches an inspection point; each rule alerts once per
+//! transaction.
+
+use super::engine::{CompiledRule, DetectCtx, Engine, EngineStats, Subject};
+use super::fire::Fired;
+use super::flow_match::{flow_keyword_matches, state_conditions_match};
+use super::packet_match::{app_matches, endpoints_match, protocol_matches};
+use super::packet_pass::payload_matches;
+use super::payload::inspect;
+use super::prefilter::Prefilter;
+use super::tx::TxSubject;
+use crate::alert::Alert;
+use crate::flow::Flow;
+use crate::rules::app_checks::bits_match;
+use crate::rules::buffer::{AppProto, BufferId, BufferSide};
+use crate::rules::flow_keywords::FlowDirection;
+use crate::rules::transform::{Transform, apply_all};
+use crate::rules::Rule;
+use crate::rules::rule::AppCheck;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// A buffer as a rule sees it: an id and the transforms applied to it.
+type BufferSpec = (BufferId, Vec<Transform>);
+
+#[derive(Default)]
+struct AppGroup {
+    always: Vec<u32>,
+    prefilters: Vec<(BufferSpec, Prefilter)>,
+}
+
+/// Application rules by (protocol, direction).
+#[derive(Default)]
+pub(super) struct AppGroups {
+    groups: BTreeMap<(AppProto, usize), AppGroup>,
+}
+
+/// The directions a rule's transactions are inspected in: a rule that
+/// reads response buffers waits for the response; one that reads only
+/// request buffers is decided on the request.
+fn rule_dirs(r: &Rule) -> &'static [usize] {
+    let sides: Vec<BufferSide> = r.buffers.iter().map(|b| b.id.side()).collect();
+    if sides.contains(&BufferSide::ToClient) {
+        &[1]
+    } else if sides.contains(&BufferSide::ToServer) {
+        &[0]
+    } else {
+        match r.flow.direction {
+            Some(FlowDirection::ToServer) => &[0],
+            Some(FlowDirection::ToClient) => &[1],
+            None => &[0, 1],
+        }
+    }
+}
+
+impl AppGroups {
+    pub(super) fn build(rules: &[CompiledRule], stats: &mut EngineStats) -> AppGroups {
+        let mut members: BTreeMap<(AppProto, usize), Vec<u32>> = BTreeMap::new();
+        for (idx, cr) in rules.iter().enumerate() {
+            let r = &cr.rule;
+            if !r.is_app_rule() {
+                continue;
+            }
+            let Some(proto) = r.needs_app() else { continue };
+            for &d in rule_dirs(r) {
+                members.entry((proto, d)).or_default().push(idx as u32);
+            }
+        }
+        let mut groups = BTreeMap::new();
+        for (key, list) in members {
+            let mut g = AppGroup::default();
+            let mut by_spec: BTreeMap<BufferSpec, Vec<(Vec<u8>, u32)>> = BTreeMap::new();
+            for idx in list {
+                match &rules[idx as usize].rule.fast_pattern {
+                    Some(fp) if fp.buffer.is_some() => {
+                        let spec = fp.buffer.clone().unwrap_or((BufferId::HttpUri, Vec::new()));
+                        by_spec.entry(spec).or_default().push((fp.bytes.clone(), idx));
+                    }
+                    _ => g.always.push(idx),
+                }
+            }
+            for (spec, fps) in by_spec {
+                match Prefilter::build(&fps) {
+                    Ok(Some(p)) => {
+                        stats.prefilter_patterns += p.patterns();
+                        g.prefilters.push((spec, p));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "prefilter build failed; rules run without it");
+                        g.always.extend(fps.iter().map(|(_, i)| *i));
+                    }
+                }
+            }
+            g.always.sort_unstable();
+            stats.groups += 1;
+            groups.insert(key, g);
+        }
+        AppGroups { groups }
+    }
+}
+
+/// Buffers of one transaction, transformed, computed once per pass.
+struct BufferCache<'t> {
+    tx: &'t TxSubject<'t>,
+    entries: Vec<(BufferSpec, Vec<Cow<'t, [u8]>>)>,
+}
+
+impl<'t> BufferCache<'t> {
+    fn get(&mut self, id: BufferId, transforms: &[Transform]) -> &[Cow<'t, [u8]>] {
+        let pos = self.entries.iter().position(|((i, t), _)| *i == id && t.as_slice() == transforms);
+        let pos = match pos {
+            Some(p) => p,
+            None => {
+                let mut raw: Vec<Cow<'t, [u8]>> = Vec::new();
+                self.tx.tx.buffers(id, self.tx.dir, &mut raw);
+                let bufs = if transforms.is_empty() {
+                    raw
+                } else {
+                    raw.iter().map(|b| Cow::Owned(apply_all(transforms, b))).collect()
+                };
+                self.entries.push(((id, transforms.to_vec()), bufs));
+                self.entries.len() - 1
+            }
+        };
+        &self.entries[pos].1
+    }
+}
+
+impl Engine {
+    /// Evaluates the application rules for one transaction at an
+    /// inspection point. `sub` is the packet that brought the progress (its
+    /// addresses and ports go into alerts).
+    pub fn inspect_tx(
+        &self,
+        ctx: &mut DetectCtx,
+        sub: &Subject<'_, '_>,
+        tx: &TxSubject<'_>,
+        flow: &mut Flow,
+        out: &mut Vec<Alert>,
+    ) -> bool {
+        if flow.passed {
+            return true;
+        }
+        let Some(group) = self.app.groups.get(&(tx.tx.proto(), tx.dir.index())) else { return false };
+        ctx.begin(self.rules.len());
+        let mut cache = BufferCache { tx, entries: Vec::new() };
+        {
+            let generation = ctx.generation;
+            let DetectCtx { stamp, candidates, pattern_seen, scan_generation, .. } = &mut *ctx;
+            let mut add = |i: u32| {
+                if let Some(s) = stamp.get_mut(i as usize)
+                    && *s != generation
+                {
+                    *s = generation;
+                    candidates.push(i);
+                }
+            };
+            group.always.iter().for_each(|i| add(*i));
+            for ((id, transforms), pf) in &group.prefilters {
+                for buf in cache.get(*id, transforms) {
+                    *scan_generation = scan_generation.wrapping_add(1);
+                    if *scan_generation == 0 {
+                        pattern_seen.iter_mut().for_each(|s| *s = 0);
+                        *scan_generation = 1;
+                    }
+                    pf.scan(buf, pattern_seen, *scan_generation, &mut add);
+                }
+            }
+        }
+        ctx.candidates.sort_unstable();
+        let candidates = std::mem::take(&mut ctx.candidates);
+        let start = out.len();
+        let mut passed = false;
+        for &idx in &candidates {
+            if flow.tx_matched(tx.tx_id, idx) {
+                continue;
+            }
+            let cr = &self.rules[idx as usize];
+            let Some(pkt_src) = self.evaluate_tx(cr, ctx, sub, tx, flow, &mut cache) else { continue };
+            flow.mark_tx_matched(tx.tx_id, idx);
+            if self.fire(idx, ctx, sub, flow, pkt_src, Some(tx), out, start) == Fired::Pass {
+                passed = true;
+                break;
+            }
+        }
+        ctx.candidates = candidates;
+        passed
+    }
+
+    fn evaluate_tx(
+        &self,
+        cr: &CompiledRule,
+        ctx: &mut DetectCtx,
+        sub: &Subject<'_, '_>,
+        tx: &TxSubject<'_>,
+        flow: &Flow,
+        cache: &mut BufferCache<'_>,
+    ) -> Option<&'static str> {
+        let (r, pkt) = (&cr.rule, sub.pkt);
+        if !protocol_matches(r, pkt) || !endpoints_match(r, pkt) || !app_matches(r, flow) {
+            return None;
+        }
+        if !flow_keyword_matches(r, flow, tx.dir, false) || !state_conditions_match(r, flow) {
+            return None;
+        }
+        for check in &r.app_checks {
+            let ok = match *check {
+                AppCheck::TlsVersion(v) => tx.tx.tls_version() == Some(v),
+                AppCheck::SslVersion { any_of, none_of } => bits_match(tx.tx.ssl_versions(), any_of, none_of),
+                AppCheck::SslState { any_of, none_of } => bits_match(tx.tx.ssl_states(), any_of, none_of),
+            };
+            if !ok {
+                return None;
+            }
+        }
+        for bm in &r.buffers {
+            let bufs = cache.get(bm.id, &bm.transforms);
+            let hit = bufs.iter().any(|b| inspect(&bm.steps, b, &mut ctx.inspect));
+            ctx.inspection_limit_hits += u64::from(ctx.inspect.exhausted);
+            if !hit {
+                return None;
+            }
+        }
+        if r.payload.is_empty() {
+            return Some(pkt.pkt_src);
+        }
+        payload_matches(cr, ctx, sub)
+    }
+}

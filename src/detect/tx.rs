@@ -1,0 +1,44 @@
+//! What detection asks of an application transaction: its buffers by id,
+//! its TLS facts, and the metadata an alert on it carries. The application
+//! layer implements this; detection never sees parser types.
+
+use crate::rules::buffer::{AppProto, BufferId};
+use crate::flow::Direction;
+use std::borrow::Cow;
+
+pub trait TxBuffers {
+    fn proto(&self) -> AppProto;
+
+    /// Appends every instance of `id` the transaction has so far, seen from
+    /// `dir` (headers and bodies depend on the direction). Nothing is
+    /// appended when the buffer does not exist (yet).
+    fn buffers<'s>(&'s self, id: BufferId, dir: Direction, out: &mut Vec<Cow<'s, [u8]>>);
+
+    /// Negotiated TLS version (wire value), TLS only.
+    fn tls_version(&self) -> Option<u16> {
+        None
+    }
+
+    /// `ssl_version` bits seen (rules::app_checks::version_bit), TLS only.
+    fn ssl_versions(&self) -> u8 {
+        0
+    }
+
+    /// `ssl_state` bits seen (rules::app_checks::state_bit), TLS only.
+    fn ssl_states(&self) -> u8 {
+        0
+    }
+
+    /// The EVE object an alert on this transaction carries: (key, value),
+    /// e.g. ("http", {...}).
+    fn eve(&self) -> Option<(&'static str, serde_json::Value)> {
+        None
+    }
+}
+
+/// One transaction at one inspection point.
+pub struct TxSubject<'a> {
+    pub tx: &'a dyn TxBuffers,
+    pub tx_id: u64,
+    pub dir: Direction,
+}
