@@ -4,6 +4,7 @@
 //! store.
 
 pub mod alert;
+pub mod app;
 pub mod capture;
 pub mod config;
 pub mod decode;

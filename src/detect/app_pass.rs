@@ -10,10 +10,10 @@ use super::packet_match::{app_matches, endpoints_match, protocol_matches};
 use super::packet_pass::payload_matches;
 use super::payload::inspect;
 use super::prefilter::Prefilter;
-use super::tx::TxSubject;
+use super::tx::{TxBuffers, TxSubject};
 use crate::alert::Alert;
-use crate::flow::Flow;
-use crate::rules::app_checks::bits_match;
+use crate::flow::{Direction, Flow};
+use crate::rules::app_checks::{bits_match, version_matches};
 use crate::rules::buffer::{AppProto, BufferId, BufferSide};
 use crate::rules::flow_keywords::FlowDirection;
 use crate::rules::transform::{Transform, apply_all};
@@ -129,6 +129,15 @@ impl<'t> BufferCache<'t> {
     }
 }
 
+/// `tls.version`, `ssl_version` and `ssl_state` against a TLS state.
+fn app_checks_match(r: &Rule, state: &dyn TxBuffers, dir: Direction) -> bool {
+    r.app_checks.iter().all(|check| match *check {
+        AppCheck::TlsVersion(v) => state.tls_version() == Some(v),
+        AppCheck::SslVersion { any_of, none_of } => version_matches(state.ssl_versions(dir), any_of, none_of),
+        AppCheck::SslState { any_of, none_of } => bits_match(state.ssl_states(), any_of, none_of),
+    })
+}
+
 impl Engine {
     /// Evaluates the application rules for one transaction at an
     /// inspection point. `sub` is the packet that brought the progress (its
@@ -175,12 +184,12 @@ impl Engine {
         let start = out.len();
         let mut passed = false;
         for &idx in &candidates {
-            if flow.tx_matched(tx.tx_id, idx) {
+            if flow.tx_matched(tx.tx_id, tx.dir, idx) {
                 continue;
             }
             let cr = &self.rules[idx as usize];
             let Some(pkt_src) = self.evaluate_tx(cr, ctx, sub, tx, flow, &mut cache) else { continue };
-            flow.mark_tx_matched(tx.tx_id, idx);
+            flow.mark_tx_matched(tx.tx_id, tx.dir, idx);
             if self.fire(idx, ctx, sub, flow, pkt_src, Some(tx), out, start) == Fired::Pass {
                 passed = true;
                 break;
@@ -206,15 +215,8 @@ impl Engine {
         if !flow_keyword_matches(r, flow, tx.dir, false) || !state_conditions_match(r, flow) {
             return None;
         }
-        for check in &r.app_checks {
-            let ok = match *check {
-                AppCheck::TlsVersion(v) => tx.tx.tls_version() == Some(v),
-                AppCheck::SslVersion { any_of, none_of } => bits_match(tx.tx.ssl_versions(), any_of, none_of),
-                AppCheck::SslState { any_of, none_of } => bits_match(tx.tx.ssl_states(), any_of, none_of),
-            };
-            if !ok {
-                return None;
-            }
+        if !app_checks_match(r, tx.tx, tx.dir) {
+            return None;
         }
         for bm in &r.buffers {
             let bufs = cache.get(bm.id, &bm.transforms);

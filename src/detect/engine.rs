@@ -79,18 +79,14 @@ pub struct Subject<'a, 'p> {
     pub payload_in_stream: bool,
     /// A flow-end pass: no real packet, only leftover stream data.
     pub pseudo: bool,
+    /// This packet completed the identification of the flow's protocol.
+    pub app_identified: bool,
 }
 
 impl<'a, 'p> Subject<'a, 'p> {
     /// A plain packet with no stream data.
     pub fn packet(pkt: &'a Packet<'p>, dir: Direction) -> Self {
-        Subject {
-            pkt,
-            dir,
-            stream: &[],
-            payload_in_stream: false,
-            pseudo: false,
-        }
+        Subject { pkt, dir, stream: &[], payload_in_stream: false, pseudo: false, app_identified: false }
     }
 }
 
@@ -213,6 +209,7 @@ fn is_ip_only(r: &Rule) -> bool {
         && r.app_proto.is_none()
         && r.app_layer_protocol.is_none()
         && !r.is_app_rule()
+        && r.app_checks.is_empty()
         && r.header.is_empty()
         && r.dsize.is_none()
         && r.flow == Default::default()

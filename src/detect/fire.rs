@@ -59,7 +59,7 @@ impl Engine {
         alert.pkt_src = pkt_src;
         if let Some(t) = tx {
             alert.tx_id = Some(t.tx_id);
-            alert.app_meta = t.tx.eve();
+            alert.app_meta = t.tx.eve(t.dir);
         }
         out.push(alert);
         Fired::Continue

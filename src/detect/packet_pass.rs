@@ -123,6 +123,9 @@ impl Engine {
         if !state_conditions_match(r, flow) {
             return None;
         }
+        if r.is_protocol_detection_only() && !sub.app_identified {
+            return None;
+        }
         if r.payload.is_empty() {
             return Some(wire);
         }

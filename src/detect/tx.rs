@@ -19,8 +19,9 @@ pub trait TxBuffers {
         None
     }
 
-    /// `ssl_version` bits seen (rules::app_checks::version_bit), TLS only.
-    fn ssl_versions(&self) -> u8 {
+    /// `ssl_version` bits (rules::app_checks::version_bit) of the side
+    /// sending in `dir`, TLS only.
+    fn ssl_versions(&self, _dir: Direction) -> u8 {
         0
     }
 
@@ -29,9 +30,9 @@ pub trait TxBuffers {
         0
     }
 
-    /// The EVE object an alert on this transaction carries: (key, value),
-    /// e.g. ("http", {...}).
-    fn eve(&self) -> Option<(&'static str, serde_json::Value)> {
+    /// The EVE object an alert on this transaction carries, seen from a
+    /// packet travelling `dir`: (key, value), e.g. ("http", {...}).
+    fn eve(&self, _dir: Direction) -> Option<(&'static str, serde_json::Value)> {
         None
     }
 }

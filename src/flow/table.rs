@@ -30,7 +30,7 @@ impl Default for FlowTimeouts {
 }
 
 /// One conversation.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Flow {
     pub id: u64,
     pub proto: u8,
@@ -45,6 +45,8 @@ pub struct Flow {
     pub tcp: Option<TcpTracker>,
     /// Reassembly, once the connection is tracked.
     pub stream: Option<Box<crate::stream::TcpStream>>,
+    /// The application layer, for TCP connections with a stream and UDP.
+    pub app: Option<Box<crate::app::AppLayer>>,
     pub vlan: crate::decode::VlanIds,
     pub vars: FlowVars,
     /// A `pass` rule matched: no further inspection of this flow.
@@ -54,8 +56,9 @@ pub struct Flow {
     pub app_proto: Option<crate::rules::buffer::AppProto>,
     /// Identification was tried and gave up.
     pub app_failed: bool,
-    /// Rules that already matched, per open transaction: (tx id, rule indices).
-    tx_matched: Vec<(u64, Vec<u32>)>,
+    /// Rules that already matched, per open transaction and direction:
+    /// (tx id, direction index, rule indices).
+    tx_matched: Vec<(u64, usize, Vec<u32>)>,
     /// IP-only rules already evaluated for this direction (index by `Direction::index()`).
     pub iponly_done: [bool; 2],
     /// The client was the `lo` endpoint of the key.
@@ -71,27 +74,29 @@ impl Flow {
         }
     }
 
-    /// Whether rule `idx` already matched in transaction `tx`.
-    pub fn tx_matched(&self, tx: u64, idx: u32) -> bool {
-        self.tx_matched.iter().any(|(t, rules)| *t == tx && rules.contains(&idx))
+    /// Whether rule `idx` already matched in transaction `tx` in `dir`.
+    pub fn tx_matched(&self, tx: u64, dir: Direction, idx: u32) -> bool {
+        let d = dir.index();
+        self.tx_matched.iter().any(|(t, td, rules)| *t == tx && *td == d && rules.contains(&idx))
     }
 
-    pub fn mark_tx_matched(&mut self, tx: u64, idx: u32) {
-        match self.tx_matched.iter_mut().find(|(t, _)| *t == tx) {
-            Some((_, rules)) => rules.push(idx),
+    pub fn mark_tx_matched(&mut self, tx: u64, dir: Direction, idx: u32) {
+        let d = dir.index();
+        match self.tx_matched.iter_mut().find(|(t, td, _)| *t == tx && *td == d) {
+            Some((_, _, rules)) => rules.push(idx),
             None => {
                 // Transactions finish in order: keep the most recent ones.
-                if self.tx_matched.len() >= 64 {
+                if self.tx_matched.len() >= 128 {
                     self.tx_matched.remove(0);
                 }
-                self.tx_matched.push((tx, vec![idx]));
+                self.tx_matched.push((tx, d, vec![idx]));
             }
         }
     }
 
     /// A transaction is done: forget which rules matched in it.
     pub fn tx_done(&mut self, tx: u64) {
-        self.tx_matched.retain(|(t, _)| *t != tx);
+        self.tx_matched.retain(|(t, _, _)| *t != tx);
     }
 
     /// `flow:established` for this packet's flow.
@@ -234,6 +239,7 @@ impl FlowTable {
             bytes: [0; 2],
             tcp: matches!(pkt.transport, Transport::Tcp(_)).then(TcpTracker::new),
             stream: None,
+            app: None,
             vlan: pkt.vlan,
             vars: FlowVars::default(),
             passed: false,

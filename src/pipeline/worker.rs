@@ -8,7 +8,8 @@ use crate::capture::RawPacket;
 use crate::config::Config;
 use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
 use crate::defrag::{Defragmenter, fragment_of};
-use crate::detect::{DetectCtx, Engine, StreamWindow, Subject};
+use crate::app::AppLayer;
+use crate::detect::{DetectCtx, Engine, StreamWindow, Subject, TxSubject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
 use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
 use std::sync::Arc;
@@ -113,23 +114,19 @@ impl Worker {
         let scratch = &mut self.scratch;
         scratch.windows.clear();
         let mut payload_in_stream = false;
+        let mut app = flow.app.take();
+        let server_port = flow.server.1;
         if let Some(stream) = reassembly_for(flow, pkt) {
-            let Transport::Tcp(tcp) = pkt.transport else {
-                unreachable!("reassembly_for checks TCP")
-            };
+            let Transport::Tcp(tcp) = pkt.transport else { unreachable!("reassembly_for checks TCP") };
             scratch.same.runs.clear();
             scratch.same.gaps.clear();
             scratch.other.runs.clear();
             scratch.other.gaps.clear();
             let depth_before = stream.dirs[dir.index()].depth_reached;
-            stream.packet(
-                dir,
-                &tcp,
-                pkt.payload,
-                &self.reassembly,
-                &mut scratch.same,
-                &mut scratch.other,
-            );
+            stream.packet(dir, &tcp, pkt.payload, &self.reassembly, &mut scratch.same, &mut scratch.other);
+            let app = app.get_or_insert_with(|| Box::new(AppLayer::new(server_port)));
+            feed_app(app, dir.reverse(), &scratch.other);
+            feed_app(app, dir, &scratch.same);
             stream.queue(dir.reverse(), &mut scratch.other.runs);
             payload_in_stream = !pkt.payload.is_empty() && tcp.flags & tcp_flags::RST == 0 && !depth_before;
             let mut runs = stream.take_queued(dir);
@@ -139,31 +136,68 @@ impl Worker {
                 let new_from = stream.window(dir, start, &data, &mut buf);
                 scratch.windows.push((buf, new_from));
             }
+        } else if let Transport::Udp(_) = pkt.transport
+            && !pkt.payload.is_empty()
+        {
+            let app = app.get_or_insert_with(|| Box::new(AppLayer::new(server_port)));
+            app.datagram(dir, pkt.payload);
         }
-        let windows: Vec<StreamWindow<'_>> = scratch
-            .windows
-            .iter()
-            .map(|(data, new_from)| StreamWindow {
-                data,
-                new_from: *new_from,
-            })
-            .collect();
+        let mut app_identified = false;
+        if let Some(a) = &app {
+            app_identified = flow.app_proto.is_none() && a.proto().is_some();
+            flow.app_proto = a.proto();
+            flow.app_failed = a.failed();
+        }
+        let windows: Vec<StreamWindow<'_>> =
+            scratch.windows.iter().map(|(data, new_from)| StreamWindow { data, new_from: *new_from }).collect();
         let subject = Subject {
             pkt,
             dir,
             stream: &windows,
             payload_in_stream,
             pseudo: false,
+            app_identified,
         };
-        self.engine.inspect(&mut self.detect, &subject, flow, alerts)
+        let mut passed = self.engine.inspect(&mut self.detect, &subject, flow, alerts);
+        if let Some(a) = app.as_mut()
+            && !passed
+        {
+            passed = inspect_transactions(&self.engine, &mut self.detect, a, &subject, flow, alerts);
+        }
+        flow.app = app;
+        passed
     }
 
-    /// A flow ended: deliver what its streams still hold and inspect it.
+    /// A flow ended: deliver what its streams still hold and inspect it,
+    /// then let the application layer finish its transactions.
     fn end_flow(&mut self, mut flow: Flow, alerts: &mut Vec<Alert>) {
-        let Some(mut stream) = flow.stream.take() else { return };
+        let mut app = flow.app.take();
+        if let Some(mut stream) = flow.stream.take() {
+            self.end_stream(&mut flow, &mut stream, app.as_deref_mut(), alerts);
+        }
+        if let Some(a) = app.as_mut() {
+            a.finish();
+            let (src, dst) = flow.endpoints(Direction::ToServer);
+            let pkt = Packet::pseudo(flow.last, src, dst, flow.proto, flow.vlan);
+            let subject = Subject {
+                pkt: &pkt,
+                dir: Direction::ToServer,
+                stream: &[],
+                payload_in_stream: false,
+                pseudo: true,
+                app_identified: false,
+            };
+            inspect_transactions(&self.engine, &mut self.detect, a, &subject, &mut flow, alerts);
+        }
+    }
+
+    fn end_stream(&mut self, flow: &mut Flow, stream: &mut TcpStream, mut app: Option<&mut AppLayer>, alerts: &mut Vec<Alert>) {
         for dir in [Direction::ToServer, Direction::ToClient] {
             let mut rest = Delivered::default();
             stream.flush(dir, &self.reassembly, &mut rest);
+            if let Some(a) = app.as_deref_mut() {
+                feed_app(a, dir, &rest);
+            }
             let mut runs = stream.take_queued(dir);
             runs.append(&mut rest.runs);
             if runs.is_empty() {
@@ -190,8 +224,9 @@ impl Worker {
                 stream: &windows,
                 payload_in_stream: false,
                 pseudo: true,
+                app_identified: false,
             };
-            self.engine.inspect(&mut self.detect, &subject, &mut flow, alerts);
+            self.engine.inspect(&mut self.detect, &subject, flow, alerts);
         }
         for dir in [Direction::ToServer, Direction::ToClient] {
             let stats = stream.stats(dir);
@@ -209,6 +244,61 @@ impl Worker {
         }
         n
     }
+}
+
+/// Hands delivered stream bytes (and the holes before them) to the parser.
+fn feed_app(app: &mut AppLayer, dir: Direction, delivered: &Delivered) {
+    let mut gaps = delivered.gaps.iter().peekable();
+    for (start, data) in &delivered.runs {
+        while let Some((gap_start, _)) = gaps.peek() {
+            if gap_start > start {
+                break;
+            }
+            app.stream_gap(dir);
+            gaps.next();
+        }
+        app.stream_data(dir, data);
+    }
+}
+
+/// Runs the application rules on every transaction point the last bytes
+/// reached; a point of the other direction is inspected as coming from
+/// that side. Returns true when a pass rule matched.
+fn inspect_transactions(
+    engine: &Engine,
+    ctx: &mut DetectCtx,
+    app: &mut AppLayer,
+    subject: &Subject<'_, '_>,
+    flow: &mut Flow,
+    alerts: &mut Vec<Alert>,
+) -> bool {
+    let mut passed = false;
+    let done = app.inspect(|tx, point| {
+        if passed {
+            return;
+        }
+        let txs = TxSubject { tx, tx_id: point.tx_id, dir: point.dir };
+        passed = if point.dir == subject.dir {
+            engine.inspect_tx(ctx, subject, &txs, flow, alerts)
+        } else {
+            let (src, dst) = flow.endpoints(point.dir);
+            let mut pkt = Packet::pseudo(subject.pkt.ts, src, dst, flow.proto, flow.vlan);
+            pkt.pcap_cnt = subject.pkt.pcap_cnt;
+            let other = Subject {
+                pkt: &pkt,
+                dir: point.dir,
+                stream: &[],
+                payload_in_stream: false,
+                pseudo: true,
+                app_identified: false,
+            };
+            engine.inspect_tx(ctx, &other, &txs, flow, alerts)
+        };
+    });
+    for id in done {
+        flow.tx_done(id);
+    }
+    passed
 }
 
 /// The flow's reassembler, when this packet takes part in a tracked TCP

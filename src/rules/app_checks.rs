@@ -112,6 +112,17 @@ pub fn bits_match(seen: u8, any_of: u8, none_of: u8) -> bool {
     (any_of == 0 || seen & any_of != 0) && seen & none_of == 0
 }
 
+/// `ssl_version` semantics: each listed version is its own test and any
+/// passing one is enough; `!v` passes when the side speaks another
+/// version. A side whose version is unknown matches nothing.
+pub fn version_matches(version_bit: u8, any_of: u8, none_of: u8) -> bool {
+    if version_bit == 0 {
+        return false;
+    }
+    // A negated item passes when some excluded version is not this one.
+    version_bit & any_of != 0 || none_of & !version_bit != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +140,10 @@ mod tests {
         assert!(bits_match(version_bit::TLS12, 0, version_bit::TLS13));
         assert!(!bits_match(version_bit::TLS13, 0, version_bit::TLS13));
         assert!(!bits_match(version_bit::TLS12, version_bit::SSLV3, 0));
+        use version_bit::*;
+        assert!(version_matches(TLS10, TLS12, TLS13), "!tls1.3,tls1.2 on TLS 1.0");
+        assert!(!version_matches(TLS10, 0, TLS10), "!tls1.0 on TLS 1.0");
+        assert!(version_matches(TLS10, TLS10 | TLS11, 0));
+        assert!(!version_matches(0, 0, SSLV3), "unknown version");
     }
 }

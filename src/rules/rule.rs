@@ -219,10 +219,23 @@ impl Rule {
             .or_else(|| (!self.app_checks.is_empty()).then_some(AppProto::Tls))
     }
 
-    /// True when the rule inspects application buffers or checks: it is
+    /// True when the rule inspects application buffers or state: it is
     /// evaluated per transaction rather than per packet.
     pub fn is_app_rule(&self) -> bool {
         !self.buffers.is_empty() || !self.app_checks.is_empty()
+    }
+
+    /// A rule about protocol identification alone (`app-layer-protocol`
+    /// and nothing to inspect): it matches on the packet that identified
+    /// the protocol.
+    pub fn is_protocol_detection_only(&self) -> bool {
+        self.app_layer_protocol.is_some()
+            && self.payload.is_empty()
+            && self.buffers.is_empty()
+            && self.app_checks.is_empty()
+            && self.header.is_empty()
+            && self.flowbits.is_empty()
+            && self.flowints.is_empty()
     }
 
     /// The location for diagnostics: `file:line`.

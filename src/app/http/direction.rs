@@ -1,0 +1,3 @@
+//! The engine's direction type, as the HTTP parser sees it.
+
+pub use crate::flow::Direction;

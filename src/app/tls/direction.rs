@@ -1,0 +1,3 @@
+//! The engine's direction type, as this protocol's parser sees it.
+
+pub use crate::flow::Direction;
