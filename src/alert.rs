@@ -62,7 +62,18 @@ pub struct Alert {
     pub tx_id: Option<u64>,
     /// The protocol's EVE object for that transaction: ("http", {...}).
     pub app_meta: Option<(&'static str, serde_json::Value)>,
+    /// Traffic tags from `traffic/id/…` and `traffic/label/…` flowbits.
+    pub traffic: Option<Traffic>,
     pub flow: FlowSnapshot,
+}
+
+/// EVE `traffic`: the flow's tags.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Traffic {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub id: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub label: Vec<String>,
 }
 
 /// IANA protocol names as EVE prints them.

@@ -29,12 +29,18 @@ enum State {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InspectionPoint {
     pub tx_id: u64,
+    /// The flow direction of the bytes that reached the point.
     pub dir: Direction,
+    /// The same, as the protocol sees it (client to server is `ToServer`).
+    pub side: Direction,
 }
 
 impl std::fmt::Debug for AppLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppLayer").field("proto", &self.proto()).field("failed", &self.failed()).finish()
+        f.debug_struct("AppLayer")
+            .field("proto", &self.proto())
+            .field("failed", &self.failed())
+            .finish()
     }
 }
 
@@ -44,6 +50,9 @@ pub struct AppLayer {
     /// Progress bits per transaction, to see which points are new.
     progress: Vec<(u64, u8)>,
     server_port: u16,
+    /// The flow's first packet came from the protocol's server (a capture
+    /// that started mid-connection): directions are swapped at the parser.
+    reversed: bool,
 }
 
 /// Protocols recognised by their server port when their content says nothing.
@@ -59,7 +68,13 @@ fn by_port(port: u16) -> Option<AppProto> {
 
 impl AppLayer {
     pub fn new(server_port: u16) -> Self {
-        AppLayer { state: State::Probing, probe: [Vec::new(), Vec::new()], progress: Vec::new(), server_port }
+        AppLayer {
+            state: State::Probing,
+            probe: [Vec::new(), Vec::new()],
+            progress: Vec::new(),
+            server_port,
+            reversed: false,
+        }
     }
 
     pub fn proto(&self) -> Option<AppProto> {
@@ -92,8 +107,14 @@ impl AppLayer {
         self.feed(dir, data);
     }
 
+    /// The protocol's view of a flow direction.
+    fn side(&self, dir: Direction) -> Direction {
+        if self.reversed { dir.reverse() } else { dir }
+    }
+
     /// Bytes of a TCP stream that were never captured.
     pub fn stream_gap(&mut self, dir: Direction) {
+        let dir = self.side(dir);
         match &mut self.state {
             State::Http(p) => p.gap(dir, 0),
             State::Tls(p) => p.gap(dir),
@@ -122,23 +143,48 @@ impl AppLayer {
             if probe.is_empty() {
                 continue;
             }
-            let http = if d == 0 { http::detect_request(probe) } else { http::detect_response(probe) };
+            let (http, http_reversed) = if d == 0 {
+                (http::detect_request(probe), http::detect_response(probe))
+            } else {
+                (http::detect_response(probe), http::detect_request(probe))
+            };
+            if http_reversed == Detection::Yes && http != Detection::Yes {
+                self.reversed = true;
+            }
+            let http = if http_reversed == Detection::Yes {
+                Detection::Yes
+            } else {
+                http
+            };
             let candidates: [(AppProto, Detection); 4] = [
                 (AppProto::Http, http),
                 (AppProto::Tls, tls::detect(probe)),
                 (AppProto::Ssh, ssh::detect(probe)),
-                (AppProto::Dns, if self.server_port == 53 { dns::detect_tcp(probe) } else { Detection::No }),
+                (
+                    AppProto::Dns,
+                    if self.server_port == 53 {
+                        dns::detect_tcp(probe)
+                    } else {
+                        Detection::No
+                    },
+                ),
             ];
             verdicts.push((d, candidates));
         }
-        let found = verdicts.iter().flat_map(|(_, c)| c.iter()).find(|(_, v)| *v == Detection::Yes).map(|(p, _)| *p);
-        let undecided =
-            verdicts.iter().flat_map(|(_, c)| c.iter()).any(|(_, v)| *v == Detection::NeedMore);
+        let found = verdicts
+            .iter()
+            .flat_map(|(_, c)| c.iter())
+            .find(|(_, v)| *v == Detection::Yes)
+            .map(|(p, _)| *p);
+        let undecided = verdicts
+            .iter()
+            .flat_map(|(_, c)| c.iter())
+            .any(|(_, v)| *v == Detection::NeedMore);
         let full = self.probe.iter().any(|p| p.len() >= PROBE_LIMIT);
         let state = match found {
             Some(AppProto::Http) => State::Http(Box::new(HttpParser::new(HttpLimits::default()))),
-            Some(AppProto::Tls) => State::Tls(Box::new(TlsParser::new())),
-            Some(AppProto::Ssh) => State::Ssh(Box::new(SshParser::new())),
+            Some(AppProto::Tls) => State::Tls(Box::default()),
+            Some(AppProto::Ssh) => State::Ssh(Box::default()),
             Some(AppProto::Dns) => State::Dns(Box::new(DnsParser::new(Transport::Tcp))),
             Some(_) => return,
             None if undecided && !full => return,
@@ -150,12 +196,17 @@ impl AppLayer {
         self.state = state;
         let probes = std::mem::take(&mut self.probe);
         for (d, bytes) in probes.iter().enumerate() {
-            let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
+            let dir = if d == 0 {
+                Direction::ToServer
+            } else {
+                Direction::ToClient
+            };
             self.feed(dir, bytes);
         }
     }
 
     fn feed(&mut self, dir: Direction, data: &[u8]) {
+        let dir = self.side(dir);
         match &mut self.state {
             State::Http(p) => p.feed(dir, data),
             State::Tls(p) => p.feed(dir, data),
@@ -214,11 +265,16 @@ impl AppLayer {
                 },
                 _ => continue,
             };
+            let point = |side: Direction| InspectionPoint {
+                tx_id,
+                dir: if self.reversed { side.reverse() } else { side },
+                side,
+            };
             if new & TO_SERVER_BITS != 0 {
-                visit(tx, InspectionPoint { tx_id, dir: Direction::ToServer });
+                visit(tx, point(Direction::ToServer));
             }
             if new & TO_CLIENT_BITS != 0 {
-                visit(tx, InspectionPoint { tx_id, dir: Direction::ToClient });
+                visit(tx, point(Direction::ToClient));
             }
         }
         let mut done = Vec::new();

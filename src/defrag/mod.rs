@@ -88,7 +88,8 @@ impl Defragmenter {
         self.expire(now);
         let end = frag.offset + frag.data.len() as u32;
         let header_len = frag.unfragmentable.len() as u32;
-        if end + header_len > MAX_DATAGRAM || (frag.more && !frag.data.len().is_multiple_of(8) && !frag.data.is_empty()) {
+        if end + header_len > MAX_DATAGRAM || (frag.more && !frag.data.len().is_multiple_of(8) && !frag.data.is_empty())
+        {
             self.stats.oversize += u64::from(end + header_len > MAX_DATAGRAM);
             self.drop_tracker(&frag.key);
             return None;

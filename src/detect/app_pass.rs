@@ -13,12 +13,12 @@ use super::prefilter::Prefilter;
 use super::tx::{TxBuffers, TxSubject};
 use crate::alert::Alert;
 use crate::flow::{Direction, Flow};
+use crate::rules::Rule;
 use crate::rules::app_checks::{bits_match, version_matches};
 use crate::rules::buffer::{AppProto, BufferId, BufferSide};
 use crate::rules::flow_keywords::FlowDirection;
-use crate::rules::transform::{Transform, apply_all};
-use crate::rules::Rule;
 use crate::rules::rule::AppCheck;
+use crate::rules::transform::{Transform, apply_all};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -110,12 +110,15 @@ struct BufferCache<'t> {
 
 impl<'t> BufferCache<'t> {
     fn get(&mut self, id: BufferId, transforms: &[Transform]) -> &[Cow<'t, [u8]>] {
-        let pos = self.entries.iter().position(|((i, t), _)| *i == id && t.as_slice() == transforms);
+        let pos = self
+            .entries
+            .iter()
+            .position(|((i, t), _)| *i == id && t.as_slice() == transforms);
         let pos = match pos {
             Some(p) => p,
             None => {
                 let mut raw: Vec<Cow<'t, [u8]>> = Vec::new();
-                self.tx.tx.buffers(id, self.tx.dir, &mut raw);
+                self.tx.tx.buffers(id, self.tx.side, &mut raw);
                 let bufs = if transforms.is_empty() {
                     raw
                 } else {
@@ -153,12 +156,23 @@ impl Engine {
         if flow.passed {
             return true;
         }
-        let Some(group) = self.app.groups.get(&(tx.tx.proto(), tx.dir.index())) else { return false };
+        let Some(group) = self.app.groups.get(&(tx.tx.proto(), tx.side.index())) else {
+            return false;
+        };
         ctx.begin(self.rules.len());
-        let mut cache = BufferCache { tx, entries: Vec::new() };
+        let mut cache = BufferCache {
+            tx,
+            entries: Vec::new(),
+        };
         {
             let generation = ctx.generation;
-            let DetectCtx { stamp, candidates, pattern_seen, scan_generation, .. } = &mut *ctx;
+            let DetectCtx {
+                stamp,
+                candidates,
+                pattern_seen,
+                scan_generation,
+                ..
+            } = &mut *ctx;
             let mut add = |i: u32| {
                 if let Some(s) = stamp.get_mut(i as usize)
                     && *s != generation
@@ -188,7 +202,9 @@ impl Engine {
                 continue;
             }
             let cr = &self.rules[idx as usize];
-            let Some(pkt_src) = self.evaluate_tx(cr, ctx, sub, tx, flow, &mut cache) else { continue };
+            let Some(pkt_src) = self.evaluate_tx(cr, ctx, sub, tx, flow, &mut cache) else {
+                continue;
+            };
             flow.mark_tx_matched(tx.tx_id, tx.dir, idx);
             if self.fire(idx, ctx, sub, flow, pkt_src, Some(tx), out, start) == Fired::Pass {
                 passed = true;
@@ -215,7 +231,7 @@ impl Engine {
         if !flow_keyword_matches(r, flow, tx.dir, false) || !state_conditions_match(r, flow) {
             return None;
         }
-        if !app_checks_match(r, tx.tx, tx.dir) {
+        if !app_checks_match(r, tx.tx, tx.side) {
             return None;
         }
         for bm in &r.buffers {

@@ -86,7 +86,14 @@ pub struct Subject<'a, 'p> {
 impl<'a, 'p> Subject<'a, 'p> {
     /// A plain packet with no stream data.
     pub fn packet(pkt: &'a Packet<'p>, dir: Direction) -> Self {
-        Subject { pkt, dir, stream: &[], payload_in_stream: false, pseudo: false, app_identified: false }
+        Subject {
+            pkt,
+            dir,
+            stream: &[],
+            payload_in_stream: false,
+            pseudo: false,
+            app_identified: false,
+        }
     }
 }
 
@@ -135,6 +142,9 @@ pub struct Engine {
     pub(super) ip_only: AddressIndex,
     pub(super) app: AppGroups,
     pub(super) all: Vec<u32>,
+    /// Flowbits named `traffic/id/X` or `traffic/label/X`: EVE reports them
+    /// under `traffic` (true for `id`).
+    pub(super) traffic_bits: Vec<(u32, bool, String)>,
     pub(super) opts: EngineOptions,
     pub stats: EngineStats,
 }
@@ -261,6 +271,18 @@ pub(super) fn packet_class(pkt: &Packet<'_>) -> Class {
 
 impl Engine {
     pub fn build(set: RuleSet, opts: EngineOptions) -> Engine {
+        let traffic_bits = set
+            .names
+            .iter()
+            .filter_map(|(id, name)| {
+                if let Some(label) = name.strip_prefix("traffic/id/") {
+                    Some((id, true, label.to_string()))
+                } else {
+                    name.strip_prefix("traffic/label/")
+                        .map(|label| (id, false, label.to_string()))
+                }
+            })
+            .collect();
         let mut ordered: Vec<(usize, Rule)> = set.rules.into_iter().enumerate().collect();
         ordered.sort_by_key(|(i, r)| (action_rank(r.action), flowbit_rank(r), r.priority, *i));
         let rules: Vec<CompiledRule> = ordered
@@ -353,7 +375,16 @@ impl Engine {
             groups.push(pair);
         }
         let all = (0..rules.len() as u32).collect();
-        Engine { rules, groups, ip_only, app, all, opts, stats }
+        Engine {
+            rules,
+            groups,
+            ip_only,
+            app,
+            all,
+            traffic_bits,
+            opts,
+            stats,
+        }
     }
 
     pub fn rules(&self) -> &[CompiledRule] {

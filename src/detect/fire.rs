@@ -57,9 +57,24 @@ impl Engine {
         flow.alerted = true;
         let mut alert = make_alert(cr, pkt, flow, sub.dir);
         alert.pkt_src = pkt_src;
+        if !self.traffic_bits.is_empty() {
+            let mut traffic = crate::alert::Traffic::default();
+            for (bit, is_id, label) in &self.traffic_bits {
+                if flow.vars.isset(*bit) {
+                    if *is_id {
+                        traffic.id.push(label.clone())
+                    } else {
+                        traffic.label.push(label.clone())
+                    }
+                }
+            }
+            if !traffic.id.is_empty() || !traffic.label.is_empty() {
+                alert.traffic = Some(traffic);
+            }
+        }
         if let Some(t) = tx {
             alert.tx_id = Some(t.tx_id);
-            alert.app_meta = t.tx.eve(t.dir);
+            alert.app_meta = t.tx.eve(t.side);
         }
         out.push(alert);
         Fired::Continue
@@ -88,6 +103,7 @@ fn make_alert(cr: &CompiledRule, pkt: &Packet<'_>, flow: &Flow, dir: Direction) 
         app_proto: flow.app_proto.map(|p| p.name()),
         tx_id: None,
         app_meta: None,
+        traffic: None,
         flow: FlowSnapshot {
             pkts_toserver: flow.pkts[0],
             pkts_toclient: flow.pkts[1],

@@ -2,8 +2,8 @@
 //! and ports, IP/TCP/ICMP header keywords and dsize.
 
 use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport};
-use crate::rules::header_keywords::{FRAG_DONT, FRAG_MORE, FRAG_RESERVED, HeaderTest};
 use crate::flow::Flow;
+use crate::rules::header_keywords::{FRAG_DONT, FRAG_MORE, FRAG_RESERVED, HeaderTest};
 use crate::rules::{Protocol, Rule};
 
 pub fn protocol_matches(rule: &Rule, pkt: &Packet<'_>) -> bool {

@@ -167,5 +167,3 @@ pub(super) fn payload_matches(cr: &CompiledRule, ctx: &mut DetectCtx, sub: &Subj
     }
     matched
 }
-
-

@@ -2,8 +2,8 @@
 //! its TLS facts, and the metadata an alert on it carries. The application
 //! layer implements this; detection never sees parser types.
 
-use crate::rules::buffer::{AppProto, BufferId};
 use crate::flow::Direction;
+use crate::rules::buffer::{AppProto, BufferId};
 use std::borrow::Cow;
 
 pub trait TxBuffers {
@@ -41,5 +41,9 @@ pub trait TxBuffers {
 pub struct TxSubject<'a> {
     pub tx: &'a dyn TxBuffers,
     pub tx_id: u64,
+    /// The flow direction of the point (for `flow:` and alert addresses).
     pub dir: Direction,
+    /// The protocol's side of the point (request or response buffers);
+    /// differs from `dir` when the capture began with the server talking.
+    pub side: Direction,
 }

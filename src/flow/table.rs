@@ -77,7 +77,9 @@ impl Flow {
     /// Whether rule `idx` already matched in transaction `tx` in `dir`.
     pub fn tx_matched(&self, tx: u64, dir: Direction, idx: u32) -> bool {
         let d = dir.index();
-        self.tx_matched.iter().any(|(t, td, rules)| *t == tx && *td == d && rules.contains(&idx))
+        self.tx_matched
+            .iter()
+            .any(|(t, td, rules)| *t == tx && *td == d && rules.contains(&idx))
     }
 
     pub fn mark_tx_matched(&mut self, tx: u64, dir: Direction, idx: u32) {

@@ -88,7 +88,7 @@ impl TcpTracker {
             TcpState::Untracked => {
                 if syn && !ack && dir == Direction::ToServer {
                     self.state = TcpState::SynSent;
-                } else if syn && ack && opts.midstream {
+                } else if syn && ack && (opts.midstream || opts.async_oneside) {
                     // A SYN/ACK first: the handshake is nearly done.
                     self.state = TcpState::SynRecv;
                     self.midstream = true;

@@ -16,6 +16,11 @@ impl FlowVars {
         self.bits.is_empty() && self.ints.is_empty()
     }
 
+    /// The flowbits currently set.
+    pub fn bits(&self) -> &[u32] {
+        &self.bits
+    }
+
     pub fn isset(&self, bit: u32) -> bool {
         self.bits.contains(&bit)
     }

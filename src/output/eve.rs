@@ -36,6 +36,8 @@ struct EveAlert<'a> {
     app_proto: Option<&'static str>,
     direction: &'static str,
     flow: FlowPart,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    traffic: Option<&'a crate::alert::Traffic>,
     /// The application protocol's object (`"http": {...}`), under its own key.
     #[serde(flatten, skip_serializing_if = "AppMeta::is_empty")]
     app: AppMeta<'a>,
@@ -182,6 +184,7 @@ pub fn render(a: &Alert, host: Option<&str>) -> String {
             src_port: port(a.flow.src_port),
             dest_port: port(a.flow.dest_port),
         },
+        traffic: a.traffic.as_ref(),
         app: AppMeta(a.app_meta.as_ref()),
     };
     // Serialising plain structs of strings and numbers cannot fail.
@@ -227,6 +230,7 @@ pub(crate) mod tests {
             app_proto: None,
             tx_id: None,
             app_meta: None,
+            traffic: None,
             flow: FlowSnapshot {
                 pkts_toserver: 3,
                 pkts_toclient: 2,

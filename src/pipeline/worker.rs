@@ -4,11 +4,11 @@
 //! this path locks.
 
 use crate::alert::Alert;
+use crate::app::AppLayer;
 use crate::capture::RawPacket;
 use crate::config::Config;
 use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
 use crate::defrag::{Defragmenter, fragment_of};
-use crate::app::AppLayer;
 use crate::detect::{DetectCtx, Engine, StreamWindow, Subject, TxSubject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
 use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
@@ -117,13 +117,22 @@ impl Worker {
         let mut app = flow.app.take();
         let server_port = flow.server.1;
         if let Some(stream) = reassembly_for(flow, pkt) {
-            let Transport::Tcp(tcp) = pkt.transport else { unreachable!("reassembly_for checks TCP") };
+            let Transport::Tcp(tcp) = pkt.transport else {
+                unreachable!("reassembly_for checks TCP")
+            };
             scratch.same.runs.clear();
             scratch.same.gaps.clear();
             scratch.other.runs.clear();
             scratch.other.gaps.clear();
             let depth_before = stream.dirs[dir.index()].depth_reached;
-            stream.packet(dir, &tcp, pkt.payload, &self.reassembly, &mut scratch.same, &mut scratch.other);
+            stream.packet(
+                dir,
+                &tcp,
+                pkt.payload,
+                &self.reassembly,
+                &mut scratch.same,
+                &mut scratch.other,
+            );
             let app = app.get_or_insert_with(|| Box::new(AppLayer::new(server_port)));
             feed_app(app, dir.reverse(), &scratch.other);
             feed_app(app, dir, &scratch.same);
@@ -148,8 +157,14 @@ impl Worker {
             flow.app_proto = a.proto();
             flow.app_failed = a.failed();
         }
-        let windows: Vec<StreamWindow<'_>> =
-            scratch.windows.iter().map(|(data, new_from)| StreamWindow { data, new_from: *new_from }).collect();
+        let windows: Vec<StreamWindow<'_>> = scratch
+            .windows
+            .iter()
+            .map(|(data, new_from)| StreamWindow {
+                data,
+                new_from: *new_from,
+            })
+            .collect();
         let subject = Subject {
             pkt,
             dir,
@@ -191,7 +206,13 @@ impl Worker {
         }
     }
 
-    fn end_stream(&mut self, flow: &mut Flow, stream: &mut TcpStream, mut app: Option<&mut AppLayer>, alerts: &mut Vec<Alert>) {
+    fn end_stream(
+        &mut self,
+        flow: &mut Flow,
+        stream: &mut TcpStream,
+        mut app: Option<&mut AppLayer>,
+        alerts: &mut Vec<Alert>,
+    ) {
         for dir in [Direction::ToServer, Direction::ToClient] {
             let mut rest = Delivered::default();
             stream.flush(dir, &self.reassembly, &mut rest);
@@ -277,7 +298,12 @@ fn inspect_transactions(
         if passed {
             return;
         }
-        let txs = TxSubject { tx, tx_id: point.tx_id, dir: point.dir };
+        let txs = TxSubject {
+            tx,
+            tx_id: point.tx_id,
+            dir: point.dir,
+            side: point.side,
+        };
         passed = if point.dir == subject.dir {
             engine.inspect_tx(ctx, subject, &txs, flow, alerts)
         } else {

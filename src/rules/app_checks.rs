@@ -42,7 +42,9 @@ pub fn tls_version(v: &str) -> Result<u16, String> {
         "1.3" => 0x0304,
         "3.0" | "ssl3" | "sslv3" => 0x0300,
         other => {
-            let hex = other.strip_prefix("0x").ok_or_else(|| format!("unknown TLS version '{other}'"))?;
+            let hex = other
+                .strip_prefix("0x")
+                .ok_or_else(|| format!("unknown TLS version '{other}'"))?;
             u16::from_str_radix(hex, 16).map_err(|_| format!("unknown TLS version '{other}'"))?
         }
     })

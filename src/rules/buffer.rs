@@ -69,8 +69,16 @@ pub enum AppProto {
 }
 
 impl AppProto {
-    pub const ALL: [AppProto; 8] =
-        [AppProto::Http, AppProto::Tls, AppProto::Dns, AppProto::Ssh, AppProto::Smtp, AppProto::Ftp, AppProto::Smb, AppProto::Dcerpc];
+    pub const ALL: [AppProto; 8] = [
+        AppProto::Http,
+        AppProto::Tls,
+        AppProto::Dns,
+        AppProto::Ssh,
+        AppProto::Smtp,
+        AppProto::Ftp,
+        AppProto::Smb,
+        AppProto::Dcerpc,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -233,7 +241,10 @@ impl BufferId {
 
     /// Buffers that are only complete once the whole message is in.
     pub fn needs_complete_message(self) -> bool {
-        matches!(self, BufferId::HttpRequestBody | BufferId::HttpResponseBody | BufferId::FileData)
+        matches!(
+            self,
+            BufferId::HttpRequestBody | BufferId::HttpResponseBody | BufferId::FileData
+        )
     }
 }
 
@@ -245,8 +256,14 @@ mod tests {
     fn names_and_aliases() {
         assert_eq!(BufferId::from_sticky("http.uri"), Some(BufferId::HttpUri));
         assert_eq!(BufferId::from_sticky("file_data"), Some(BufferId::FileData));
-        assert_eq!(BufferId::from_sticky("tls.fingerprint"), Some(BufferId::TlsCertFingerprint));
-        assert_eq!(BufferId::from_content_modifier("http_client_body"), Some(BufferId::HttpRequestBody));
+        assert_eq!(
+            BufferId::from_sticky("tls.fingerprint"),
+            Some(BufferId::TlsCertFingerprint)
+        );
+        assert_eq!(
+            BufferId::from_content_modifier("http_client_body"),
+            Some(BufferId::HttpRequestBody)
+        );
         assert_eq!(BufferId::from_pcre_modifier('U'), Some(BufferId::HttpUri));
         assert_eq!(BufferId::from_sticky("nope"), None);
         assert_eq!(BufferId::DnsQuery.proto(), AppProto::Dns);

@@ -28,8 +28,11 @@ pub fn strength(p: &[u8]) -> u32 {
 /// Chooses the fast pattern among the rule's contents, in the payload or
 /// any buffer. `Err` when an explicit fast_pattern cannot be honoured.
 pub fn choose(payload: &[Inspect], buffers: &[BufferMatch]) -> Result<Option<FastPattern>, String> {
-    let lists = std::iter::once((None, payload))
-        .chain(buffers.iter().map(|b| (Some((b.id, b.transforms.clone())), b.steps.as_slice())));
+    let lists = std::iter::once((None, payload)).chain(
+        buffers
+            .iter()
+            .map(|b| (Some((b.id, b.transforms.clone())), b.steps.as_slice())),
+    );
     let mut best: Option<((u32, usize, bool), FastPattern)> = None;
     for (buffer, steps) in lists {
         let contents = steps.iter().filter_map(|i| match i {
@@ -53,7 +56,12 @@ pub fn choose(payload: &[Inspect], buffers: &[BufferMatch]) -> Result<Option<Fas
                         .to_vec(),
                     None => c.pattern.clone(),
                 };
-                return Ok(Some(FastPattern { bytes, nocase: c.nocase, explicit: true, buffer }));
+                return Ok(Some(FastPattern {
+                    bytes,
+                    nocase: c.nocase,
+                    explicit: true,
+                    buffer,
+                }));
             }
             if c.negated {
                 continue;
@@ -64,7 +72,12 @@ pub fn choose(payload: &[Inspect], buffers: &[BufferMatch]) -> Result<Option<Fas
             if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
                 best = Some((
                     s,
-                    FastPattern { bytes: c.pattern.clone(), nocase: c.nocase, explicit: false, buffer: buffer.clone() },
+                    FastPattern {
+                        bytes: c.pattern.clone(),
+                        nocase: c.nocase,
+                        explicit: false,
+                        buffer: buffer.clone(),
+                    },
                 ));
             }
         }

@@ -75,6 +75,11 @@ impl NameTable {
         id
     }
 
+    /// Every (id, name) interned.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.names.iter().enumerate().map(|(i, n)| (i as u32, n.as_str()))
+    }
+
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map(String::as_str).unwrap_or("?")
     }

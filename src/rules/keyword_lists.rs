@@ -47,7 +47,11 @@ impl KeywordLists {
         match self.buffers.iter().position(|b| b.id == id && b.transforms.is_empty()) {
             Some(i) => i,
             None => {
-                self.buffers.push(BufferMatch { id, transforms: Vec::new(), steps: Vec::new() });
+                self.buffers.push(BufferMatch {
+                    id,
+                    transforms: Vec::new(),
+                    steps: Vec::new(),
+                });
                 self.buffers.len() - 1
             }
         }
@@ -78,7 +82,11 @@ impl KeywordLists {
         }
         let (id, mut transforms) = (b.id, b.transforms.clone());
         transforms.push(t);
-        self.buffers.push(BufferMatch { id, transforms, steps: Vec::new() });
+        self.buffers.push(BufferMatch {
+            id,
+            transforms,
+            steps: Vec::new(),
+        });
         self.current = Some(self.buffers.len() - 1);
         Ok(())
     }

@@ -4,18 +4,18 @@
 use super::app_checks;
 use super::buffer::{AppProto, BufferId};
 use super::bytes::{self, VarNames};
-use super::keyword_lists::KeywordLists;
-use super::transform::Transform;
 use super::classification::Classifications;
 use super::content::{Content, FastPatternSpec, parse_content_value};
 use super::fast_pattern;
 use super::flow_keywords::{self, FlowMatch, NameTable};
 use super::header_keywords::{self as hk, HeaderTest};
+use super::keyword_lists::KeywordLists;
 use super::lexer::{split_rule, unescape, unquote};
 use super::numeric::{NumCmp, parse_u64};
 use super::pcre::parse_pcre;
 use super::rule::{Action, AppCheck, AppProtoMatch, Inspect, Protocol, Rule, Value};
 use super::threshold::parse_threshold;
+use super::transform::Transform;
 use super::vars::Resolver;
 use std::sync::Arc;
 
@@ -220,7 +220,10 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
             "nocase" | "rawbytes" | "depth" | "offset" | "distance" | "within" | "startswith" | "endswith"
             | "fast_pattern" => {
                 let Some(c) = lists.last_content_mut() else {
-                    return Err(err(format!("{name} without content"), format!("{name} needs a preceding content")));
+                    return Err(err(
+                        format!("{name} without content"),
+                        format!("{name} needs a preceding content"),
+                    ));
                 };
                 content_modifier(c, name, *value, &vars)?
             }
@@ -249,14 +252,18 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
                 };
                 let proto = match proto_text {
                     "failed" => None,
-                    p => Some(
-                        AppProto::parse(p)
-                            .ok_or_else(|| err(format!("unsupported protocol '{p}'"), format!("unsupported protocol '{p}'")))?,
-                    ),
+                    p => Some(AppProto::parse(p).ok_or_else(|| {
+                        err(
+                            format!("unsupported protocol '{p}'"),
+                            format!("unsupported protocol '{p}'"),
+                        )
+                    })?),
                 };
                 rule.app_layer_protocol = Some(AppProtoMatch { proto, negated });
             }
-            "tls.version" => rule.app_checks.push(AppCheck::TlsVersion(app_checks::tls_version(&need(value)?).map_err(bad)?)),
+            "tls.version" => rule.app_checks.push(AppCheck::TlsVersion(
+                app_checks::tls_version(&need(value)?).map_err(bad)?,
+            )),
             "ssl_version" => {
                 let (any_of, none_of) = app_checks::ssl_versions(&need(value)?).map_err(bad)?;
                 rule.app_checks.push(AppCheck::SslVersion { any_of, none_of });

@@ -3,7 +3,6 @@
 
 use super::address::IpSet;
 use super::buffer::{AppProto, BufferId};
-use super::transform::Transform;
 use super::bytes::{ByteExtract, ByteJump, ByteMath, ByteTest};
 use super::content::Content;
 use super::flow_keywords::{FlowMatch, FlowbitCmd, FlowintCmd, StreamSize};
@@ -12,6 +11,7 @@ use super::numeric::NumCmp;
 use super::pcre::Pcre;
 use super::port::PortSet;
 use super::threshold::Threshold;
+use super::transform::Transform;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -225,11 +225,11 @@ impl Rule {
         !self.buffers.is_empty() || !self.app_checks.is_empty()
     }
 
-    /// A rule about protocol identification alone (`app-layer-protocol`
-    /// and nothing to inspect): it matches on the packet that identified
-    /// the protocol.
+    /// A rule about protocol identification alone (an application
+    /// protocol in the header or `app-layer-protocol`, and nothing to
+    /// inspect): it matches on the packet that identified the protocol.
     pub fn is_protocol_detection_only(&self) -> bool {
-        self.app_layer_protocol.is_some()
+        (self.app_layer_protocol.is_some() || self.app_proto.is_some())
             && self.payload.is_empty()
             && self.buffers.is_empty()
             && self.app_checks.is_empty()

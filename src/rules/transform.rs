@@ -93,7 +93,10 @@ fn url_decode(input: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while i < input.len() {
         match input[i] {
-            b'%' => match (input.get(i + 1).copied().and_then(hex), input.get(i + 2).copied().and_then(hex)) {
+            b'%' => match (
+                input.get(i + 1).copied().and_then(hex),
+                input.get(i + 2).copied().and_then(hex),
+            ) {
                 (Some(h), Some(l)) => {
                     v.push((h << 4) | l);
                     i += 3;
@@ -141,11 +144,17 @@ mod tests {
         assert_eq!(Transform::UrlDecode.apply(b"a%27b+c%zz%4"), b"a'b c%zz%4");
         assert_eq!(Transform::StripWhitespace.apply(b" a \tb\r\nc "), b"abc");
         assert_eq!(Transform::CompressWhitespace.apply(b"a  \t b\r\n\r\nc"), b"a b c");
-        assert_eq!(Transform::HeaderLowercase.apply(b"Host: A\r\nUser-Agent: X\r\n"), b"host: A\r\nuser-agent: X\r\n");
+        assert_eq!(
+            Transform::HeaderLowercase.apply(b"Host: A\r\nUser-Agent: X\r\n"),
+            b"host: A\r\nuser-agent: X\r\n"
+        );
         assert_eq!(Transform::ToMd5.apply(b"abc").len(), 16);
         assert_eq!(Transform::ToSha1.apply(b"abc").len(), 20);
         let sha = Transform::ToSha256.apply(b"abc");
         assert_eq!(&sha[..4], &[0xba, 0x78, 0x16, 0xbf]);
-        assert_eq!(apply_all(&[Transform::ToLowercase, Transform::DotPrefix], b"X.COM"), b".x.com");
+        assert_eq!(
+            apply_all(&[Transform::ToLowercase, Transform::DotPrefix], b"X.COM"),
+            b".x.com"
+        );
     }
 }

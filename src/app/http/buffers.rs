@@ -74,7 +74,11 @@ impl TxBuffers for HttpTx {
         let request = dir == Direction::ToServer;
         let req_seen = self.request_headers_complete;
         let resp_seen = self.response_headers_complete;
-        let headers: &Headers = if request { &self.request_headers } else { &self.response_headers };
+        let headers: &Headers = if request {
+            &self.request_headers
+        } else {
+            &self.response_headers
+        };
         let side_seen = if request { req_seen } else { resp_seen };
         let b = |v: &'s [u8]| Some(Cow::Borrowed(v));
         let o = |v: Vec<u8>| Some(Cow::Owned(v));
@@ -101,16 +105,28 @@ impl TxBuffers for HttpTx {
             HttpContentLen if request => self.request_content_length().and_then(b),
             HttpContentLen => self.content_length().and_then(b),
             HttpHeader if side_seen => o(header_block(headers)),
-            HttpHeaderRaw if side_seen => b(if request { &self.request_headers_raw } else { &self.response_headers_raw }),
+            HttpHeaderRaw if side_seen => b(if request {
+                &self.request_headers_raw
+            } else {
+                &self.response_headers_raw
+            }),
             HttpHeaderNames if side_seen => o(header_names(headers)),
             HttpStart if request && req_seen => o(start_block(&self.request_line, &self.request_headers_raw)),
             HttpStart if !request && resp_seen => o(start_block(&self.response_line, &self.response_headers_raw)),
             HttpRequestHeader => {
-                out.extend(self.request_headers.iter().map(|(n, v)| Cow::Owned([n.as_slice(), b": ", v].concat())));
+                out.extend(
+                    self.request_headers
+                        .iter()
+                        .map(|(n, v)| Cow::Owned([n.as_slice(), b": ", v].concat())),
+                );
                 None
             }
             HttpResponseHeader => {
-                out.extend(self.response_headers.iter().map(|(n, v)| Cow::Owned([n.as_slice(), b": ", v].concat())));
+                out.extend(
+                    self.response_headers
+                        .iter()
+                        .map(|(n, v)| Cow::Owned([n.as_slice(), b": ", v].concat())),
+                );
                 None
             }
             HttpRequestBody if !self.request_body.is_empty() => b(&self.request_body),
@@ -140,8 +156,14 @@ mod tests {
         let headers = vec![(b"Host".to_vec(), b"a".to_vec()), (b"Accept".to_vec(), b"*/*".to_vec())];
         assert_eq!(header_block(&headers), b"Host: a\r\nAccept: */*\r\n");
         assert_eq!(header_names(&headers), b"\r\nHost\r\nAccept\r\n\r\n");
-        assert_eq!(start_block(b"GET / HTTP/1.1", b"Host: a\r\n\r\n"), b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-        assert_eq!(start_block(b"GET / HTTP/1.1", b"Host: a\r\n"), b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(
+            start_block(b"GET / HTTP/1.1", b"Host: a\r\n\r\n"),
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        );
+        assert_eq!(
+            start_block(b"GET / HTTP/1.1", b"Host: a\r\n"),
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        );
         let dup = vec![(b"X".to_vec(), b"1".to_vec()), (b"x".to_vec(), b"2".to_vec())];
         assert_eq!(header(&dup, "X"), Some(b"1, 2".to_vec()));
     }

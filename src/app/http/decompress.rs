@@ -161,6 +161,10 @@ enum Stage {
 
 /// One coding layer.
 struct Layer {
+    /// Raw deflate is only guessed for bodies labelled "deflate": almost
+    /// any bytes inflate as raw deflate, so a "gzip" body without a gzip or
+    /// zlib header passes through as it is.
+    raw_deflate_allowed: bool,
     stage: Stage,
     scratch: Vec<u8>,
     produced: u64,
@@ -173,8 +177,9 @@ struct Layer {
 }
 
 impl Layer {
-    fn new() -> Self {
+    fn new(coding: Coding) -> Self {
         Layer {
+            raw_deflate_allowed: coding == Coding::Deflate,
             stage: Stage::Sniff {
                 buf: [0; 2],
                 len: 0,
@@ -271,6 +276,10 @@ impl Layer {
                         self.run(&head, limit, sink);
                     } else if next_member {
                         self.stage = Stage::Stopped;
+                    } else if !zlib && !self.raw_deflate_allowed {
+                        self.failed = true;
+                        self.stage = Stage::Passthrough;
+                        self.emit(&head, limit, sink);
                     } else {
                         // A zlib header is skipped: its stream is inflated raw.
                         self.scratch = vec![0; SCRATCH_LEN];
@@ -386,7 +395,7 @@ impl Decoder {
             return None;
         }
         Some(Decoder {
-            layers: codings.iter().map(|_| Layer::new()).collect(),
+            layers: codings.iter().map(|c| Layer::new(*c)).collect(),
             staged: Vec::new(),
         })
     }

@@ -7,8 +7,8 @@
 //! server), `ssh.hassh.server` / `ssh.hassh.server.string` their server counterparts (to the client).
 
 pub mod banner;
-pub mod config;
 pub mod buffers;
+pub mod config;
 pub mod detect;
 pub mod direction;
 pub mod eve;

@@ -16,8 +16,8 @@
 //! direction; 16 certificates per chain, DER kept up to 64 KiB each. TLS over TCP only
 //! (no DTLS, no QUIC); TLS 1.3 certificates are encrypted and therefore never seen.
 
-mod certificate;
 pub mod buffers;
+mod certificate;
 pub mod detect;
 pub mod direction;
 pub mod eve;
