@@ -42,7 +42,7 @@ fn attacks_capture_raises_every_expected_alert() {
 
     let fast = std::fs::read_to_string(dir.join("fast.log")).unwrap();
     assert_eq!(fast.lines().count(), 6);
-    assert!(fast.contains("[1:9100002:1] VIGIE WEB Log4Shell JNDI lookup in request [**]"));
+    assert!(fast.contains("[1:9100002:2] VIGIE WEB Log4Shell JNDI lookup in request [**]"));
     assert!(fast.contains("{TCP} 203.0.113.66:"));
 
     let db = Connection::open(dir.join("vigie.db")).unwrap();
