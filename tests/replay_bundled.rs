@@ -65,11 +65,17 @@ fn attacks_capture_raises_every_expected_alert() {
     assert_eq!(runs, 1);
 
     // Application rules carry the transaction and its HTTP metadata.
-    let sqli = eve_records(&dir).into_iter().find(|r| r["alert"]["signature_id"] == 9100001).unwrap();
+    let sqli = eve_records(&dir)
+        .into_iter()
+        .find(|r| r["alert"]["signature_id"] == 9100001)
+        .unwrap();
     assert_eq!(sqli["app_proto"], "http");
     assert!(sqli["tx_id"].is_u64());
     assert_eq!(sqli["http"]["hostname"], "tickets.venue.example");
-    assert!(sqli["http"]["url"].as_str().unwrap().contains("UNION%20SELECT"), "{sqli}");
+    assert!(
+        sqli["http"]["url"].as_str().unwrap().contains("UNION%20SELECT"),
+        "{sqli}"
+    );
 
     check_eve_schema(&dir);
 }

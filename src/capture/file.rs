@@ -64,11 +64,16 @@ impl CaptureFile {
             path: path.to_path_buf(),
             source,
         })?;
+        Self::from_reader(path, BufReader::with_capacity(64 << 10, file))
+    }
+
+    /// Reads a capture from any byte source; `path` names it in errors.
+    pub fn from_reader(path: &Path, reader: impl std::io::Read + Send + 'static) -> Result<Self, CaptureError> {
         let not_capture = |reason: &str| CaptureError::NotACapture {
             path: path.to_path_buf(),
             reason: reason.into(),
         };
-        let mut reader = match pcap_parser::create_reader(READ_BUFFER, BufReader::with_capacity(64 << 10, file)) {
+        let mut reader = match pcap_parser::create_reader(READ_BUFFER, reader) {
             Ok(r) => r,
             Err(PcapError::Eof) => return Err(not_capture("empty file")),
             Err(PcapError::HeaderNotRecognized) => {

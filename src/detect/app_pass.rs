@@ -27,6 +27,8 @@ type BufferSpec = (BufferId, Vec<Transform>);
 
 #[derive(Default)]
 struct AppGroup {
+    /// Every rule of the group (the reference mode's candidates).
+    members: Vec<u32>,
     always: Vec<u32>,
     prefilters: Vec<(BufferSpec, Prefilter)>,
 }
@@ -70,7 +72,10 @@ impl AppGroups {
         }
         let mut groups = BTreeMap::new();
         for (key, list) in members {
-            let mut g = AppGroup::default();
+            let mut g = AppGroup {
+                members: list.clone(),
+                ..Default::default()
+            };
             let mut by_spec: BTreeMap<BufferSpec, Vec<(Vec<u8>, u32)>> = BTreeMap::new();
             for idx in list {
                 match &rules[idx as usize].rule.fast_pattern {
@@ -181,8 +186,11 @@ impl Engine {
                     candidates.push(i);
                 }
             };
+            if !self.opts.prefilter {
+                group.members.iter().for_each(|i| add(*i));
+            }
             group.always.iter().for_each(|i| add(*i));
-            for ((id, transforms), pf) in &group.prefilters {
+            for ((id, transforms), pf) in group.prefilters.iter().filter(|_| self.opts.prefilter) {
                 for buf in cache.get(*id, transforms) {
                     *scan_generation = scan_generation.wrapping_add(1);
                     if *scan_generation == 0 {

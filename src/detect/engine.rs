@@ -66,6 +66,9 @@ fn payload_mode(r: &Rule) -> PayloadMode {
 pub struct StreamWindow<'a> {
     pub data: &'a [u8],
     pub new_from: usize,
+    /// Rules whose fast pattern an earlier scan found in `data[..new_from]`:
+    /// the prefilter only scans the new bytes, these stand for the rest.
+    pub recent: &'a [u32],
 }
 
 /// What one detection pass looks at.
@@ -157,6 +160,9 @@ pub struct DetectCtx {
     pub(super) pattern_seen: Vec<u32>,
     pub(super) scan_generation: u32,
     pub(super) candidates: Vec<u32>,
+    /// Per stream window of the last packet pass: rules its new bytes
+    /// brought in through the prefilter (kept by the stream for later windows).
+    pub window_hits: Vec<Vec<u32>>,
     pub thresholds: ThresholdState,
     /// Rules whose inspection hit the work limit.
     pub inspection_limit_hits: u64,
@@ -184,6 +190,7 @@ impl DetectCtx {
             pattern_seen: Vec::new(),
             scan_generation: 0,
             candidates: Vec::new(),
+            window_hits: Vec::new(),
             thresholds: ThresholdState::new(threshold_cap),
             inspection_limit_hits: 0,
         }
@@ -374,7 +381,10 @@ impl Engine {
             }
             groups.push(pair);
         }
-        let all = (0..rules.len() as u32).collect();
+        // The reference mode's candidates: every packet-pass rule.
+        let all = (0..rules.len() as u32)
+            .filter(|&i| !rules[i as usize].rule.is_app_rule())
+            .collect();
         Engine {
             rules,
             groups,

@@ -51,6 +51,7 @@ impl Engine {
             candidates,
             pattern_seen,
             scan_generation,
+            window_hits,
             ..
         } = ctx;
         let mut add = |i: u32| {
@@ -80,18 +81,36 @@ impl Engine {
         } else {
             None
         };
-        let packet_payload = (!sub.pseudo && !pkt.payload.is_empty()).then_some(pkt.payload);
-        let buffers = || packet_payload.into_iter().chain(sub.stream.iter().map(|w| w.data));
+        // The stream windows hold this packet's bytes when it was delivered in
+        // order; otherwise its payload is scanned on its own.
+        let scan_packet = !sub.pseudo && !pkt.payload.is_empty() && (!sub.payload_in_stream || sub.stream.is_empty());
+        window_hits.resize_with(sub.stream.len(), Vec::new);
+        window_hits.iter_mut().for_each(Vec::clear);
+        for w in sub.stream {
+            w.recent.iter().for_each(|i| add(*i));
+        }
         for group in specific.into_iter().chain(std::iter::once(&pair.wild)) {
             group.always.iter().for_each(|i| add(*i));
             let Some(pf) = &group.prefilter else { continue };
-            for buf in buffers() {
+            let mut fresh_scan = |buf: &[u8], hits: Option<&mut Vec<u32>>| {
                 *scan_generation = scan_generation.wrapping_add(1);
                 if *scan_generation == 0 {
                     pattern_seen.iter_mut().for_each(|s| *s = 0);
                     *scan_generation = 1;
                 }
-                pf.scan(buf, pattern_seen, *scan_generation, &mut add);
+                match hits {
+                    Some(h) => pf.scan(buf, pattern_seen, *scan_generation, |r| {
+                        h.push(r);
+                        add(r)
+                    }),
+                    None => pf.scan(buf, pattern_seen, *scan_generation, &mut add),
+                }
+            };
+            if scan_packet {
+                fresh_scan(pkt.payload, None);
+            }
+            for (w, hits) in sub.stream.iter().zip(window_hits.iter_mut()) {
+                fresh_scan(pf.tail(w.data, w.new_from), Some(hits));
             }
         }
     }

@@ -8,6 +8,9 @@ pub struct Prefilter {
     ac: AhoCorasick,
     /// Rules (engine indices) per pattern id.
     rules_of: Vec<Vec<u32>>,
+    /// Length of the longest pattern: a match ending in new bytes starts at
+    /// most this many bytes minus one before them.
+    max_len: usize,
 }
 
 impl Prefilter {
@@ -38,7 +41,15 @@ impl Prefilter {
             // Overlapping search walks every byte: a full DFA is the fastest walker.
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)?;
-        Ok(Some(Prefilter { ac, rules_of }))
+        let max_len = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        Ok(Some(Prefilter { ac, rules_of, max_len }))
+    }
+
+    /// The part of `hay` worth scanning when only matches reaching past
+    /// `new_from` count.
+    pub fn tail<'h>(&self, hay: &'h [u8], new_from: usize) -> &'h [u8] {
+        let from = new_from.saturating_sub(self.max_len.saturating_sub(1)).min(hay.len());
+        &hay[from..]
     }
 
     pub fn patterns(&self) -> usize {

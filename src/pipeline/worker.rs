@@ -31,12 +31,25 @@ pub struct Worker {
     scratch: Scratch,
 }
 
+/// One stream window being inspected: its bytes, where the new ones
+/// start, their stream range, and the rules earlier scans found in the rest.
+#[derive(Default)]
+struct Window {
+    data: Vec<u8>,
+    new_from: usize,
+    range: (u64, u64),
+    recent: Vec<u32>,
+}
+
 /// Buffers reused from packet to packet.
 #[derive(Default)]
 struct Scratch {
     same: Delivered,
     other: Delivered,
-    windows: Vec<(Vec<u8>, usize)>,
+    /// Inspection windows: buffers kept between packets, the first
+    /// `windows_used` of them filled for this one.
+    windows: Vec<Window>,
+    windows_used: usize,
 }
 
 impl Worker {
@@ -112,7 +125,7 @@ impl Worker {
             self.flows.update(&keyed)
         };
         let scratch = &mut self.scratch;
-        scratch.windows.clear();
+        scratch.windows_used = 0;
         let mut payload_in_stream = false;
         let mut app = flow.app.take();
         let server_port = flow.server.1;
@@ -141,9 +154,14 @@ impl Worker {
             let mut runs = stream.take_queued(dir);
             runs.append(&mut scratch.same.runs);
             for (start, data) in runs {
-                let mut buf = Vec::new();
-                let new_from = stream.window(dir, start, &data, &mut buf);
-                scratch.windows.push((buf, new_from));
+                if scratch.windows.len() == scratch.windows_used {
+                    scratch.windows.push(Window::default());
+                }
+                let w = &mut scratch.windows[scratch.windows_used];
+                w.new_from = stream.window(dir, start, &data, &mut w.data);
+                w.range = (start, start + data.len() as u64);
+                w.recent = stream.recent_hits(dir, start, w.new_from);
+                scratch.windows_used += 1;
             }
         } else if let Transport::Udp(_) = pkt.transport
             && !pkt.payload.is_empty()
@@ -157,12 +175,12 @@ impl Worker {
             flow.app_proto = a.proto();
             flow.app_failed = a.failed();
         }
-        let windows: Vec<StreamWindow<'_>> = scratch
-            .windows
+        let windows: Vec<StreamWindow<'_>> = scratch.windows[..scratch.windows_used]
             .iter()
-            .map(|(data, new_from)| StreamWindow {
-                data,
-                new_from: *new_from,
+            .map(|w| StreamWindow {
+                data: &w.data,
+                new_from: w.new_from,
+                recent: &w.recent,
             })
             .collect();
         let subject = Subject {
@@ -174,6 +192,14 @@ impl Worker {
             app_identified,
         };
         let mut passed = self.engine.inspect(&mut self.detect, &subject, flow, alerts);
+        if let Some(stream) = flow.stream.as_mut() {
+            for (w, hits) in scratch.windows[..scratch.windows_used]
+                .iter()
+                .zip(&self.detect.window_hits)
+            {
+                stream.record_hits(dir, w.range.0, w.range.1, hits);
+            }
+        }
         if let Some(a) = app.as_mut()
             && !passed
         {
@@ -228,13 +254,15 @@ impl Worker {
             for (start, data) in runs {
                 let mut buf = Vec::new();
                 let new_from = stream.window(dir, start, &data, &mut buf);
-                bufs.push((buf, new_from));
+                let recent = stream.recent_hits(dir, start, new_from);
+                bufs.push((buf, new_from, recent));
             }
             let windows: Vec<StreamWindow<'_>> = bufs
                 .iter()
-                .map(|(data, new_from)| StreamWindow {
+                .map(|(data, new_from, recent)| StreamWindow {
                     data,
                     new_from: *new_from,
+                    recent,
                 })
                 .collect();
             let (src, dst) = flow.endpoints(dir);

@@ -110,6 +110,11 @@ impl StreamDirection {
             off = self.next as i64;
         }
         let off = off as u64;
+        if off == self.next && self.pending.bytes() == 0 {
+            // The common case: the next bytes, nothing waiting. Deliver directly.
+            self.deliver(data.to_vec(), limits, out);
+            return;
+        }
         if off > self.next {
             self.stats.out_of_order += 1;
         }
@@ -131,26 +136,32 @@ impl StreamDirection {
 
     /// Moves every run now contiguous with `next` into `out`, up to the depth.
     fn drain(&mut self, limits: &ReassemblyLimits, out: &mut Delivered) {
-        while let Some(mut run) = self.pending.take_at(self.next) {
-            if limits.depth > 0 {
-                let room = limits.depth.saturating_sub(self.next);
-                if run.len() as u64 >= room {
-                    run.truncate(room as usize);
-                    self.depth_reached = true;
-                }
+        while !self.depth_reached
+            && let Some(run) = self.pending.take_at(self.next)
+        {
+            self.deliver(run, limits, out);
+        }
+    }
+
+    /// Hands over the bytes at `next`, cut at the depth limit.
+    fn deliver(&mut self, mut run: Vec<u8>, limits: &ReassemblyLimits, out: &mut Delivered) {
+        if limits.depth > 0 {
+            let room = limits.depth.saturating_sub(self.next);
+            if run.len() as u64 >= room {
+                run.truncate(room as usize);
+                self.depth_reached = true;
             }
-            let at = self.next;
-            self.next += run.len() as u64;
-            if !run.is_empty() {
-                match out.runs.last_mut() {
-                    Some((start, prev)) if *start + prev.len() as u64 == at => prev.extend_from_slice(&run),
-                    _ => out.runs.push((at, run)),
-                }
+        }
+        let at = self.next;
+        self.next += run.len() as u64;
+        if !run.is_empty() {
+            match out.runs.last_mut() {
+                Some((start, prev)) if *start + prev.len() as u64 == at => prev.extend_from_slice(&run),
+                _ => out.runs.push((at, run)),
             }
-            if self.depth_reached {
-                self.pending.clear();
-                return;
-            }
+        }
+        if self.depth_reached {
+            self.pending.clear();
         }
     }
 

@@ -24,6 +24,9 @@ pub struct TcpStream {
     /// handled (an acknowledgement past a hole): inspected with that
     /// direction's next packet, or when the flow ends.
     queued: [Vec<(u64, Vec<u8>)>; 2],
+    /// Per direction: rules the prefilter found in recently inspected new
+    /// bytes, with the stream range those bytes covered.
+    recent: [Vec<(u64, u64, Vec<u32>)>; 2],
 }
 
 impl TcpStream {
@@ -70,6 +73,9 @@ impl TcpStream {
         window.clear();
         if *tail_end == run_start {
             window.extend_from_slice(tail);
+        } else {
+            // A hole: what was found before is not context any more.
+            self.recent[dir.index()].clear();
         }
         let new_start = window.len();
         window.extend_from_slice(run);
@@ -78,6 +84,31 @@ impl TcpStream {
         tail.extend_from_slice(&window[window.len() - keep..]);
         *tail_end = run_start + run.len() as u64;
         new_start
+    }
+
+    /// Rules found earlier in the context part of a window that starts
+    /// `context` bytes before `run_start`.
+    pub fn recent_hits(&mut self, dir: Direction, run_start: u64, context: usize) -> Vec<u32> {
+        let from = run_start.saturating_sub(context as u64);
+        let recent = &mut self.recent[dir.index()];
+        recent.retain(|(_, end, _)| *end > from);
+        let mut rules: Vec<u32> = recent.iter().flat_map(|(_, _, r)| r.iter().copied()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules
+    }
+
+    /// Remembers the rules the prefilter found in the new bytes
+    /// `[start, end)` of a window.
+    pub fn record_hits(&mut self, dir: Direction, start: u64, end: u64, rules: &[u32]) {
+        if !rules.is_empty() {
+            let recent = &mut self.recent[dir.index()];
+            recent.push((start, end, rules.to_vec()));
+            // Bounded: LOOKBACK bytes cannot span more windows than this matters for.
+            if recent.len() > 64 {
+                recent.remove(0);
+            }
+        }
     }
 
     /// Keeps delivered runs of `dir` for its next inspection.

@@ -24,6 +24,7 @@ pub use detect::{Detection, detect_tcp, detect_udp};
 pub use direction::Direction;
 pub use eve::{eve_object, eve_object_for};
 pub use event::DnsEvent;
+pub use fuzz::fuzz_one;
 pub use message::{DnsError, DnsHeader, DnsMessage, DnsQuestion, DnsRecord, parse_message};
 pub use name::DnsName;
 pub use parser::{DnsParser, DnsTx, Transport};

@@ -28,6 +28,7 @@ pub use detect::{Detection, detect};
 pub use direction::Direction;
 pub use eve::{eve_object, eve_object_with};
 pub use event::SshEvent;
+pub use fuzz::fuzz_one;
 pub use kexinit::{Hassh, KexInit};
 pub use parser::SshParser;
 pub use state::SshState;

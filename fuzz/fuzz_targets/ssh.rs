@@ -1,0 +1,8 @@
+//! Fuzz target: the ssh parser fed arbitrary bytes, split and directed by the input.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    vigie::app::ssh::fuzz_one(data);
+});

@@ -1,0 +1,8 @@
+//! Fuzz target: the tls parser fed arbitrary bytes, split and directed by the input.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    vigie::app::tls::fuzz_one(data);
+});
