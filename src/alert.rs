@@ -76,6 +76,50 @@ pub struct Traffic {
     pub label: Vec<String>,
 }
 
+impl Alert {
+    /// An alert raised by `signature` on packet `pkt` of `flow`.
+    pub fn for_packet(
+        signature: Arc<SignatureInfo>,
+        pkt: &crate::decode::Packet<'_>,
+        flow: &crate::flow::Flow,
+        dir: Direction,
+    ) -> Alert {
+        Alert {
+            ts: pkt.ts,
+            pcap_cnt: pkt.pcap_cnt,
+            flow_id: flow.id,
+            src_ip: pkt.ip.src,
+            dest_ip: pkt.ip.dst,
+            src_port: pkt.sport(),
+            dest_port: pkt.dport(),
+            proto: pkt.ip.proto,
+            ip_version: pkt.ip.version,
+            has_ports: pkt.has_ports(),
+            icmp: pkt.icmp().map(|i| (i.itype, i.code)),
+            vlan: pkt.vlan,
+            direction: dir,
+            pkt_src: pkt.pkt_src,
+            signature,
+            action: "allowed",
+            app_proto: flow.app_proto.map(|p| p.name()),
+            tx_id: None,
+            app_meta: None,
+            traffic: None,
+            flow: FlowSnapshot {
+                pkts_toserver: flow.pkts[0],
+                pkts_toclient: flow.pkts[1],
+                bytes_toserver: flow.bytes[0],
+                bytes_toclient: flow.bytes[1],
+                start: flow.start,
+                src_ip: flow.client.0,
+                dest_ip: flow.server.0,
+                src_port: flow.client.1,
+                dest_port: flow.server.1,
+            },
+        }
+    }
+}
+
 /// IANA protocol names as EVE prints them.
 pub fn proto_name(proto: u8) -> std::borrow::Cow<'static, str> {
     match proto {

@@ -21,6 +21,27 @@ pub struct Config {
     pub stream: StreamConfig,
     pub defrag: crate::defrag::DefragConfig,
     pub detect: DetectConfig,
+    pub rate: RateConfig,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateConfig {
+    pub enabled: bool,
+    /// Rate rule files (none: the bundled rules/vigie.rate.toml).
+    pub files: Vec<PathBuf>,
+    /// Trackers (rule, key) kept at once; the least recently used go first.
+    pub max_trackers: usize,
+}
+
+impl Default for RateConfig {
+    fn default() -> Self {
+        RateConfig {
+            enabled: true,
+            files: Vec::new(),
+            max_trackers: 200_000,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -13,6 +13,7 @@ pub mod detect;
 pub mod flow;
 pub mod output;
 pub mod pipeline;
+pub mod rate;
 pub mod rules;
 pub mod store;
 pub mod stream;

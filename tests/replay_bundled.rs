@@ -19,6 +19,9 @@ fn expected() -> Vec<(u64, &'static str, &'static str)> {
         (9100020, "203.0.113.7", WEB),
         (9100021, "203.0.113.9", "10.10.0.20"),
         (9100010, WEB, "198.51.100.77"),
+        // Rate rules: the same scanner and sweeper, seen by their rates.
+        (9200001, "203.0.113.7", WEB),
+        (9200003, "203.0.113.9", "10.10.0.20"),
     ]
 }
 
@@ -27,7 +30,7 @@ fn attacks_capture_raises_every_expected_alert() {
     let dir = scratch("bundled-attacks");
     let (out, summary) = replay(&[&repo().join("pcaps/venue-attacks.pcap")], &[], &dir, &[]);
     assert!(out.status.success());
-    assert_eq!(summary["alerts"], 6);
+    assert_eq!(summary["alerts"], 8);
     assert_eq!(summary["anomalies_total"], 0);
     assert!(summary["packets"].as_u64().unwrap() > 3000);
 
@@ -41,7 +44,7 @@ fn attacks_capture_raises_every_expected_alert() {
     assert_eq!(got, want);
 
     let fast = std::fs::read_to_string(dir.join("fast.log")).unwrap();
-    assert_eq!(fast.lines().count(), 6);
+    assert_eq!(fast.lines().count(), 8);
     assert!(fast.contains("[1:9100002:2] VIGIE WEB Log4Shell JNDI lookup in request [**]"));
     assert!(fast.contains("{TCP} 203.0.113.66:"));
 
@@ -54,7 +57,7 @@ fn attacks_capture_raises_every_expected_alert() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 8);
     assert_eq!(rows[0].0, 9100001);
     assert_eq!((rows[0].1.as_str(), rows[0].2.as_str(), rows[0].3), (ATTACKER, WEB, 1));
     let eve: serde_json::Value = serde_json::from_str(&rows[0].4).unwrap();
@@ -99,7 +102,7 @@ fn text_summary_names_signatures() {
         .arg(repo().join("pcaps/venue-attacks.pcap")));
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("alerts     6"), "{text}");
+    assert!(text.contains("alerts     8"), "{text}");
     assert!(
         text.contains("[1:9100010] VIGIE ATTACK_RESPONSE id check returned root"),
         "{text}"
@@ -120,4 +123,25 @@ fn bundled_captures_are_reproducible() {
             "pcaps/{name} differs from what `vigie synth` writes: regenerate it"
         );
     }
+}
+
+#[test]
+fn rate_alerts_carry_their_measure_and_can_be_turned_off() {
+    let dir = scratch("bundled-rate");
+    let (out, _) = replay(&[&repo().join("pcaps/venue-attacks.pcap")], &[], &dir, &[]);
+    assert!(out.status.success());
+    let scan = eve_records(&dir)
+        .into_iter()
+        .find(|r| r["alert"]["signature_id"] == 9200001)
+        .expect("port-scan rate alert");
+    let meta = &scan["alert"]["metadata"];
+    assert_eq!(meta["rate_metric"][0], "distinct_dst_ports");
+    assert_eq!(meta["rate_group_by"][0], "src");
+    assert_eq!(meta["rate_key"][0], "203.0.113.7");
+    assert!(meta["rate_value"][0].as_str().unwrap().parse::<u64>().unwrap() >= 100);
+
+    let off = scratch("bundled-no-rate");
+    let (out, summary) = replay(&[&repo().join("pcaps/venue-attacks.pcap")], &[], &off, &["--no-rate"]);
+    assert!(out.status.success());
+    assert_eq!(summary["alerts"], 6);
 }

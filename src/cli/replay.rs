@@ -29,6 +29,12 @@ pub struct ReplayArgs {
     /// Checksum validation: none, all or auto.
     #[arg(short = 'k', value_name = "MODE")]
     pub checksum: Option<ChecksumMode>,
+    /// Rate rule file (repeatable); replaces the configured rate rules.
+    #[arg(long = "rate-rules", value_name = "FILE")]
+    pub rate_rules: Vec<PathBuf>,
+    /// Run without rate rules.
+    #[arg(long = "no-rate")]
+    pub no_rate: bool,
     /// Print the summary as JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -60,6 +66,10 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let engine = Arc::new(Engine::build(set, EngineOptions::default()));
+    if args.no_rate {
+        cfg.rate.enabled = false;
+    }
+    let rate_rules = vigie::rate::load_configured(&cfg, &args.rate_rules).context("loading rate rules")?;
 
     let total: u64 = inputs
         .iter()
@@ -80,7 +90,7 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             b.set_message(format!("{packets} packets"));
         }
     };
-    let summary = pipeline::replay(&cfg, engine, &inputs, &mut progress)?;
+    let summary = pipeline::replay(&cfg, engine, rate_rules, &inputs, &mut progress)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

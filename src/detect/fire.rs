@@ -1,13 +1,12 @@
 //! What happens once a rule matched: flow variable changes, `pass`,
 //! `noalert`, thresholds, and the alert record itself.
 
-use super::engine::{CompiledRule, DetectCtx, Engine, Subject};
+use super::engine::{DetectCtx, Engine, Subject};
 use super::flow_match::apply_post_match;
 use super::threshold::{MatchFacts, Verdict};
 use super::tx::TxSubject;
-use crate::alert::{Alert, FlowSnapshot};
-use crate::decode::Packet;
-use crate::flow::{Direction, Flow};
+use crate::alert::Alert;
+use crate::flow::Flow;
 use crate::rules::Action;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +54,7 @@ impl Engine {
             return Fired::Continue;
         }
         flow.alerted = true;
-        let mut alert = make_alert(cr, pkt, flow, sub.dir);
+        let mut alert = Alert::for_packet(cr.info.clone(), pkt, flow, sub.dir);
         alert.pkt_src = pkt_src;
         if !self.traffic_bits.is_empty() {
             let mut traffic = crate::alert::Traffic::default();
@@ -78,42 +77,5 @@ impl Engine {
         }
         out.push(alert);
         Fired::Continue
-    }
-}
-
-fn make_alert(cr: &CompiledRule, pkt: &Packet<'_>, flow: &Flow, dir: Direction) -> Alert {
-    let icmp = pkt.icmp().map(|i| (i.itype, i.code));
-    Alert {
-        ts: pkt.ts,
-        pcap_cnt: pkt.pcap_cnt,
-        flow_id: flow.id,
-        src_ip: pkt.ip.src,
-        dest_ip: pkt.ip.dst,
-        src_port: pkt.sport(),
-        dest_port: pkt.dport(),
-        proto: pkt.ip.proto,
-        ip_version: pkt.ip.version,
-        has_ports: pkt.has_ports(),
-        icmp,
-        vlan: pkt.vlan,
-        direction: dir,
-        pkt_src: pkt.pkt_src,
-        signature: cr.info.clone(),
-        action: "allowed",
-        app_proto: flow.app_proto.map(|p| p.name()),
-        tx_id: None,
-        app_meta: None,
-        traffic: None,
-        flow: FlowSnapshot {
-            pkts_toserver: flow.pkts[0],
-            pkts_toclient: flow.pkts[1],
-            bytes_toserver: flow.bytes[0],
-            bytes_toclient: flow.bytes[1],
-            start: flow.start,
-            src_ip: flow.client.0,
-            dest_ip: flow.server.0,
-            src_port: flow.client.1,
-            dest_port: flow.server.1,
-        },
     }
 }

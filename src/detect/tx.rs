@@ -30,6 +30,11 @@ pub trait TxBuffers {
         0
     }
 
+    /// DNS query types (rate rules filter on them), DNS only.
+    fn dns_query_types(&self) -> Vec<u16> {
+        Vec::new()
+    }
+
     /// The EVE object an alert on this transaction carries, seen from a
     /// packet travelling `dir`: (key, value), e.g. ("http", {...}).
     fn eve(&self, _dir: Direction) -> Option<(&'static str, serde_json::Value)> {

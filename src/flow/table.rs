@@ -59,6 +59,10 @@ pub struct Flow {
     /// Rules that already matched, per open transaction and direction:
     /// (tx id, direction index, rule indices).
     tx_matched: Vec<(u64, usize, Vec<u32>)>,
+    /// Rate rules that counted this flow's SYN as a handshake not (yet) completed.
+    pub rate_half_open: Vec<u16>,
+    /// The rate engine saw this flow become established.
+    pub rate_established: bool,
     /// IP-only rules already evaluated for this direction (index by `Direction::index()`).
     pub iponly_done: [bool; 2],
     /// The client was the `lo` endpoint of the key.
@@ -249,6 +253,8 @@ impl FlowTable {
             app_proto: None,
             app_failed: false,
             tx_matched: Vec::new(),
+            rate_half_open: Vec::new(),
+            rate_established: false,
             iponly_done: [false; 2],
             client_is_lo,
         }

@@ -35,6 +35,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 pub fn replay(
     cfg: &Config,
     engine: Arc<Engine>,
+    rate_rules: Vec<crate::rate::RateRule>,
     inputs: &[PathBuf],
     progress: Progress<'_>,
 ) -> Result<Summary, ReplayError> {
@@ -70,7 +71,7 @@ pub fn replay(
         queue: cfg.outputs.queue,
     })?;
 
-    let mut worker = Worker::new(cfg, engine);
+    let mut worker = Worker::new(cfg, engine).with_rate(rate_rules, cfg.rate.max_trackers);
     let mut summary = Summary {
         files: inputs.len(),
         ..Default::default()
@@ -140,6 +141,9 @@ pub fn replay(
     summary.threshold_evictions = worker.detect.thresholds.stats.evicted;
     summary.inspection_limit_hits = worker.detect.inspection_limit_hits;
     summary.set_outputs(&out_stats);
+    if let Some(r) = &worker.rate {
+        summary.rate = Some(r.stats.clone());
+    }
     summary.set_elapsed(started.elapsed());
     if let (Some(p), Some(id)) = (&store_path, run_id) {
         let store = Store::open(p)?;

@@ -41,6 +41,7 @@ pub struct Summary {
     pub elapsed_secs: f64,
     pub stored: u64,
     pub eve_records: u64,
+    pub rate: Option<crate::rate::RateStats>,
 }
 
 /// Collects alert counts per signature during the run.
@@ -157,6 +158,13 @@ impl Summary {
         let _ = writeln!(s, "alerts     {}", self.alerts);
         for sig in &self.top_signatures {
             let _ = writeln!(s, "  {:>10}  [{}:{}] {}", sig.count, sig.gid, sig.sid, sig.msg);
+        }
+        if let Some(r) = &self.rate {
+            let _ = writeln!(
+                s,
+                "rate       {} alerts, {} trackers at peak, {} evicted at the cap",
+                r.alerts, r.trackers_peak, r.evicted
+            );
         }
         if self.threshold_evictions > 0 {
             let _ = writeln!(s, "threshold trackers evicted at the cap: {}", self.threshold_evictions);

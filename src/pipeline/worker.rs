@@ -11,6 +11,7 @@ use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
 use crate::defrag::{Defragmenter, fragment_of};
 use crate::detect::{DetectCtx, Engine, StreamWindow, Subject, TxSubject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
+use crate::rate::RateEngine;
 use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub struct Worker {
     vlan_tracking: bool,
     reassembly: ReassemblyLimits,
     pub defrag: Defragmenter,
+    /// Rate rules, when enabled.
+    pub rate: Option<RateEngine>,
     /// Packets decoded to an inspectable IP layer (tunnel layers counted once).
     pub decoded: u64,
     pub tunnelled: u64,
@@ -53,6 +56,12 @@ struct Scratch {
 }
 
 impl Worker {
+    /// Adds rate rules to this worker.
+    pub fn with_rate(mut self, rules: Vec<crate::rate::RateRule>, max_trackers: usize) -> Worker {
+        self.rate = (!rules.is_empty()).then(|| RateEngine::new(rules, max_trackers));
+        self
+    }
+
     pub fn new(cfg: &Config, engine: Arc<Engine>) -> Worker {
         let stream = StreamOptions {
             midstream: cfg.stream.midstream,
@@ -66,6 +75,7 @@ impl Worker {
             vlan_tracking: cfg.flow.vlan_tracking,
             reassembly: cfg.stream.reassembly_limits(),
             defrag: Defragmenter::new(cfg.defrag),
+            rate: None,
             decoded: 0,
             tunnelled: 0,
             stream_gaps: 0,
@@ -192,6 +202,11 @@ impl Worker {
             app_identified,
         };
         let mut passed = self.engine.inspect(&mut self.detect, &subject, flow, alerts);
+        if let Some(r) = self.rate.as_mut()
+            && !passed
+        {
+            r.on_packet(pkt, flow, dir, alerts);
+        }
         if let Some(stream) = flow.stream.as_mut() {
             for (w, hits) in scratch.windows[..scratch.windows_used]
                 .iter()
@@ -203,7 +218,15 @@ impl Worker {
         if let Some(a) = app.as_mut()
             && !passed
         {
-            passed = inspect_transactions(&self.engine, &mut self.detect, a, &subject, flow, alerts);
+            passed = inspect_transactions(
+                &self.engine,
+                &mut self.detect,
+                self.rate.as_mut(),
+                a,
+                &subject,
+                flow,
+                alerts,
+            );
         }
         flow.app = app;
         passed
@@ -228,7 +251,15 @@ impl Worker {
                 pseudo: true,
                 app_identified: false,
             };
-            inspect_transactions(&self.engine, &mut self.detect, a, &subject, &mut flow, alerts);
+            inspect_transactions(
+                &self.engine,
+                &mut self.detect,
+                self.rate.as_mut(),
+                a,
+                &subject,
+                &mut flow,
+                alerts,
+            );
         }
     }
 
@@ -316,6 +347,7 @@ fn feed_app(app: &mut AppLayer, dir: Direction, delivered: &Delivered) {
 fn inspect_transactions(
     engine: &Engine,
     ctx: &mut DetectCtx,
+    mut rate: Option<&mut RateEngine>,
     app: &mut AppLayer,
     subject: &Subject<'_, '_>,
     flow: &mut Flow,
@@ -332,22 +364,28 @@ fn inspect_transactions(
             dir: point.dir,
             side: point.side,
         };
-        passed = if point.dir == subject.dir {
-            engine.inspect_tx(ctx, subject, &txs, flow, alerts)
-        } else {
+        // A point of the other direction is inspected as coming from that side.
+        let other_pkt = (point.dir != subject.dir).then(|| {
             let (src, dst) = flow.endpoints(point.dir);
             let mut pkt = Packet::pseudo(subject.pkt.ts, src, dst, flow.proto, flow.vlan);
             pkt.pcap_cnt = subject.pkt.pcap_cnt;
-            let other = Subject {
-                pkt: &pkt,
-                dir: point.dir,
-                stream: &[],
-                payload_in_stream: false,
-                pseudo: true,
-                app_identified: false,
-            };
-            engine.inspect_tx(ctx, &other, &txs, flow, alerts)
-        };
+            pkt
+        });
+        let other = other_pkt.as_ref().map(|pkt| Subject {
+            pkt,
+            dir: point.dir,
+            stream: &[],
+            payload_in_stream: false,
+            pseudo: true,
+            app_identified: false,
+        });
+        let sub = other.as_ref().unwrap_or(subject);
+        passed = engine.inspect_tx(ctx, sub, &txs, flow, alerts);
+        if let Some(r) = rate.as_deref_mut()
+            && !passed
+        {
+            r.on_transaction(tx, point.side, sub.pkt, flow, point.dir, alerts);
+        }
     });
     for id in done {
         flow.tx_done(id);

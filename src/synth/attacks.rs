@@ -37,7 +37,7 @@ pub const ROOT_ID_OUTPUT: &str = "uid=0(root) gid=0(root) groups=0(root)\n";
 const ATTACK_UA: &str = "Mozilla/5.0 (compatible; scanner/1.0)";
 
 /// One HTTP exchange from `client` to `server`: handshake, request, response, close.
-fn http_exchange(
+pub(super) fn http_exchange(
     rng: &mut Rng,
     start: FrameTime,
     client: IpAddr,

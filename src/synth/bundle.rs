@@ -1,13 +1,14 @@
-//! Public entry point: writes the bundled deterministic demo captures.
+//! Public entry points: write the bundled deterministic demo captures and one capture per attack scenario.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::attacks::attack_suite;
 use super::frame::{Frame, FrameTime, sort_by_time};
-use super::pcap_writer::{PcapWriter, TsResolution, linktype};
+use super::pcap_writer::write_ethernet_pcap;
 use super::rng::Rng;
+use super::scenario::{ScenarioOptions, build, scenarios, write_scenario};
 use super::venue::venue_traffic;
 
 /// Benign capture: about 60 s of venue traffic.
@@ -16,21 +17,12 @@ pub const BENIGN_FILE: &str = "venue-benign.pcap";
 pub const ATTACKS_FILE: &str = "venue-attacks.pcap";
 
 /// Capture start: 2024-06-01T18:00:00Z, doors open.
-const START: FrameTime = FrameTime {
+pub const START: FrameTime = FrameTime {
     secs: 1_717_264_800,
     nanos: 0,
 };
-const FLOWS_PER_SEC: f64 = 4.0;
-
-fn write_pcap(path: &Path, frames: &[Frame]) -> io::Result<()> {
-    let file = BufWriter::new(File::create(path)?);
-    let mut w = PcapWriter::new(file, linktype::ETHERNET, TsResolution::Micros)?;
-    for f in frames {
-        w.write_frame(f)?;
-    }
-    w.into_inner()?;
-    Ok(())
-}
+/// Background flows per second of the bundled captures.
+pub const FLOWS_PER_SEC: f64 = 4.0;
 
 /// Frames of `venue-benign.pcap`.
 pub fn benign_frames(seed: u64) -> Vec<Frame> {
@@ -53,10 +45,28 @@ pub fn attack_frames(seed: u64) -> Vec<Frame> {
 pub fn write_bundled_captures(dir: &Path, seed: u64) -> io::Result<Vec<PathBuf>> {
     fs::create_dir_all(dir)?;
     let benign = dir.join(BENIGN_FILE);
-    write_pcap(&benign, &benign_frames(seed))?;
+    write_ethernet_pcap(&benign, benign_frames(seed))?;
     let attacks = dir.join(ATTACKS_FILE);
-    write_pcap(&attacks, &attack_frames(seed))?;
+    write_ethernet_pcap(&attacks, attack_frames(seed))?;
     Ok(vec![benign, attacks])
+}
+
+/// Writes `<name>.pcap` for every scenario of the catalog, built with the
+/// default [`ScenarioOptions`] (each under 2 MB), into `dir`, creating it if
+/// needed, and returns their paths in catalog order. The same seed always
+/// produces byte-identical files.
+pub fn write_scenario_captures(dir: &Path, seed: u64) -> io::Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir)?;
+    let opts = ScenarioOptions::default();
+    let mut paths = Vec::new();
+    for info in scenarios() {
+        let scenario = build(info.name, seed, &opts)
+            .ok_or_else(|| io::Error::other(format!("scenario {} missing from the catalog", info.name)))?;
+        let path = dir.join(format!("{}.pcap", info.name));
+        write_scenario(&path, &scenario)?;
+        paths.push(path);
+    }
+    Ok(paths)
 }
 
 #[cfg(test)]
@@ -120,5 +130,24 @@ mod tests {
         assert!(s.icmp >= 254 && s.tcp > 2048);
         let span = attacks.last().unwrap().time.secs - START.secs;
         assert!((29..=32).contains(&span), "attack capture spans {span} s");
+    }
+
+    #[test]
+    fn scenario_captures_are_written() {
+        let (a, b) = (scratch_dir("scen-a"), scratch_dir("scen-b"));
+        let pa = write_scenario_captures(&a, 5).unwrap();
+        let pb = write_scenario_captures(&b, 5).unwrap();
+        assert_eq!(pa.len(), scenarios().len());
+        for ((x, y), info) in pa.iter().zip(&pb).zip(scenarios()) {
+            assert!(x.ends_with(format!("{}.pcap", info.name)));
+            let bytes = fs::read(x).unwrap();
+            assert_eq!(bytes, fs::read(y).unwrap(), "{} differs", info.name);
+            assert!(bytes.len() < 2_000_000, "{}: {} bytes", info.name, bytes.len());
+            let frames = read_back(x);
+            assert!(frames.len() > 1000 && frames.windows(2).all(|w| w[0].time <= w[1].time));
+        }
+        for d in [a, b] {
+            fs::remove_dir_all(d).unwrap();
+        }
     }
 }

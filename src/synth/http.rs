@@ -14,6 +14,30 @@ pub fn get_request(host: &str, path: &str, user_agent: &str, extra: &[(&str, &st
     s.into_bytes()
 }
 
+/// A POST request with Host, User-Agent, Accept, Content-Type, an exact
+/// Content-Length and Connection headers, any extra headers, then `body`.
+pub fn post_request(
+    host: &str,
+    path: &str,
+    user_agent: &str,
+    content_type: &str,
+    body: &[u8],
+    extra: &[(&str, &str)],
+) -> Vec<u8> {
+    let mut s = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {user_agent}\r\nAccept: */*\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: keep-alive\r\n",
+        body.len()
+    );
+    for (name, value) in extra {
+        s.push_str(&format!("{name}: {value}\r\n"));
+    }
+    s.push_str("\r\n");
+    let mut out = s.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
 /// A response with Server, Content-Type and an exact Content-Length.
 pub fn response(status: u16, reason: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
     let mut out = format!(
@@ -53,5 +77,18 @@ mod tests {
         );
         let reqs = parse_http_stream(&req).unwrap();
         assert!(matches!(&reqs[0], HttpMessage::Request { method, .. } if method == "GET"));
+        let post = post_request(
+            "example.com",
+            "/login",
+            "curl/8.5.0",
+            "text/plain",
+            b"a=b",
+            &[("X", "y")],
+        );
+        assert!(post.starts_with(b"POST /login HTTP/1.1\r\nHost: example.com\r\n"));
+        let msgs = parse_http_stream(&post).unwrap();
+        assert!(
+            matches!(&msgs[0], HttpMessage::Request { method, body, headers, .. } if method == "POST" && body == b"a=b" && headers.len() == 7)
+        );
     }
 }

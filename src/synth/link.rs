@@ -167,6 +167,12 @@ pub fn raw_ip(ip_packet: &[u8]) -> Vec<u8> {
     ip_packet.to_vec()
 }
 
+/// An untagged Ethernet frame carrying `ip_packet` from `src` to `dst`, with
+/// the MACs [`mac_for_ip`] gives those addresses.
+pub fn ip_frame_between(src: IpAddr, dst: IpAddr, ip_packet: &[u8]) -> Vec<u8> {
+    Ethernet::new(mac_for_ip(src), mac_for_ip(dst)).ip_frame(ip_packet)
+}
+
 /// A stable MAC for an address: private-range hosts get their own
 /// locally administered MAC derived from the address, everything else
 /// sits behind [`GATEWAY_MAC`].
@@ -222,5 +228,7 @@ mod tests {
     fn macs_follow_addresses() {
         assert_eq!(mac_for_ip("10.20.1.2".parse().unwrap()), [2, 0, 10, 20, 1, 2]);
         assert_eq!(mac_for_ip("93.184.216.34".parse().unwrap()), GATEWAY_MAC);
+        let f = ip_frame_between("198.51.100.1".parse().unwrap(), "10.10.0.80".parse().unwrap(), &[0x45]);
+        assert_eq!(&f[..12], &[2, 0, 10, 10, 0, 80, 2, 0x76, 0x69, 0x67, 0, 1]);
     }
 }

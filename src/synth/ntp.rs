@@ -1,4 +1,4 @@
-//! NTPv4 client requests and server responses (48-byte packets, RFC 5905).
+//! NTP packets: NTPv4 client requests and server responses (48 bytes, RFC 5905) and mode 7 monlist responses.
 
 use std::net::Ipv4Addr;
 
@@ -50,6 +50,61 @@ pub fn server_response(
     p
 }
 
+/// Size of one `MON_GETLIST_1` entry in a mode 7 response.
+pub const MONLIST_ITEM_LEN: usize = 72;
+/// Entries a mode 7 response carries at most (its data area is 500 bytes).
+pub const MONLIST_ITEMS_PER_PACKET: usize = 6;
+/// Mode 7 request code of the monitor list (`MON_GETLIST_1`).
+const REQ_MON_GETLIST_1: u8 = 42;
+/// Implementation number of the reference daemon (`IMPL_XNTPD`).
+const IMPL_XNTPD: u8 = 3;
+
+/// One host the server has heard from, as the monitor list reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonitorEntry {
+    /// The remote host.
+    pub addr: Ipv4Addr,
+    /// The server's own address that host talked to.
+    pub local: Ipv4Addr,
+    pub port: u16,
+    /// Packets received from the host.
+    pub count: u32,
+    /// Average and last interval between its packets, in seconds.
+    pub avg_interval: u32,
+    pub last_interval: u32,
+    pub mode: u8,
+    pub version: u8,
+}
+
+/// A mode 7 `MON_GETLIST_1` response packet with up to
+/// [`MONLIST_ITEMS_PER_PACKET`] entries: 8-byte header then 72-byte items.
+/// `more` marks that further packets of the same answer follow.
+pub fn monlist_response(sequence: u8, more: bool, entries: &[MonitorEntry]) -> Vec<u8> {
+    let entries = &entries[..entries.len().min(MONLIST_ITEMS_PER_PACKET)];
+    let mut p = Vec::with_capacity(8 + entries.len() * MONLIST_ITEM_LEN);
+    // Response bit, more bit, version 2, mode 7.
+    p.push(0x80 | if more { 0x40 } else { 0 } | (2 << 3) | 7);
+    p.push(sequence & 0x7F);
+    p.push(IMPL_XNTPD);
+    p.push(REQ_MON_GETLIST_1);
+    p.extend_from_slice(&(entries.len() as u16).to_be_bytes()); // error 0, item count
+    p.extend_from_slice(&(MONLIST_ITEM_LEN as u16).to_be_bytes());
+    for e in entries {
+        for word in [e.avg_interval, e.last_interval, 0, e.count] {
+            p.extend_from_slice(&word.to_be_bytes());
+        }
+        p.extend_from_slice(&e.addr.octets());
+        p.extend_from_slice(&e.local.octets());
+        p.extend_from_slice(&0u32.to_be_bytes()); // flags
+        p.extend_from_slice(&e.port.to_be_bytes());
+        p.push(e.mode);
+        p.push(e.version);
+        p.extend_from_slice(&[0; 8]); // IPv6 flag, unused
+        p.extend_from_slice(&[0; 32]); // IPv6 remote and local addresses
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +121,25 @@ mod tests {
         assert_eq!(resp[0] & 0x7, 4);
         assert_eq!(&resp[24..32], &req[40..48]);
         assert_eq!(resp.len(), NTP_PACKET_LEN);
+    }
+
+    #[test]
+    fn monlist_layout() {
+        let e = MonitorEntry {
+            addr: Ipv4Addr::new(192, 0, 2, 9),
+            local: Ipv4Addr::new(198, 18, 0, 1),
+            port: 123,
+            count: 77,
+            avg_interval: 64,
+            last_interval: 3,
+            mode: 3,
+            version: 4,
+        };
+        let p = monlist_response(5, true, &[e; 9]);
+        assert_eq!(p.len(), 8 + 6 * 72);
+        assert_eq!(&p[..8], &[0xD7, 5, 3, 42, 0, 6, 0, 72]);
+        assert_eq!(&p[8 + 16..8 + 24], &[192, 0, 2, 9, 198, 18, 0, 1]);
+        assert_eq!(&p[8 + 28..8 + 32], &[0, 123, 3, 4]);
+        assert_eq!(monlist_response(6, false, &[e])[0], 0x97);
     }
 }

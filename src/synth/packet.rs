@@ -199,6 +199,23 @@ impl IpBuilder {
         }
     }
 
+    /// The same header with another TTL (IPv4) or hop limit (IPv6).
+    pub fn with_ttl(self, ttl: u8) -> Self {
+        match self {
+            IpBuilder::V4(h) => IpBuilder::V4(Ipv4Builder { ttl, ..h }),
+            IpBuilder::V6(h) => IpBuilder::V6(Ipv6Builder { hop_limit: ttl, ..h }),
+        }
+    }
+
+    /// The same header with another identification and "don't fragment"
+    /// flag; IPv6 headers have neither and are returned unchanged.
+    pub fn with_id(self, id: u16, dont_fragment: bool) -> Self {
+        match self {
+            IpBuilder::V4(h) => IpBuilder::V4(Ipv4Builder { id, dont_fragment, ..h }),
+            v6 => v6,
+        }
+    }
+
     /// Checksum state preloaded with this header's pseudo-header.
     pub fn pseudo_header(&self, protocol: u8, length: usize) -> Checksum {
         match self {
@@ -540,6 +557,19 @@ mod tests {
         assert_eq!(m, [8, 0, 0xf7, 0xfd, 0, 1, 0, 1]);
         let reply = Icmpv4Builder::echo_reply(1, 1).message(b"abc");
         assert_eq!(internet_checksum(&reply), 0);
+    }
+
+    #[test]
+    fn ttl_and_id_setters() {
+        let ip = IpBuilder::between("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap())
+            .with_ttl(33)
+            .with_id(0xBEEF, true);
+        let pkt = ip.build(proto::UDP, &[]);
+        assert_eq!((pkt[8], &pkt[4..7]), (33, &[0xBE, 0xEF, 0x40][..]));
+        let v6 = IpBuilder::between("2001:db8::1".parse().unwrap(), "2001:db8::2".parse().unwrap())
+            .with_ttl(7)
+            .with_id(1, true);
+        assert_eq!(v6.build(proto::UDP, &[])[7], 7);
     }
 
     #[test]

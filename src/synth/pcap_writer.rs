@@ -1,6 +1,9 @@
 //! Capture file writers: classic pcap (micro/nanosecond) and pcapng, little-endian, over any `io::Write`.
 
-use std::io::{self, Write};
+use std::borrow::Borrow;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
 use super::frame::{Frame, FrameTime};
 
@@ -93,6 +96,25 @@ impl<W: Write> PcapWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// Writes `frames` (owned or borrowed, e.g. straight from a streaming
+/// generator) to a new Ethernet, microsecond-resolution pcap file at `path`,
+/// holding only one frame at a time; returns how many were written.
+pub fn write_ethernet_pcap<I>(path: &Path, frames: I) -> io::Result<u64>
+where
+    I: IntoIterator,
+    I::Item: Borrow<Frame>,
+{
+    let file = BufWriter::new(File::create(path)?);
+    let mut w = PcapWriter::new(file, linktype::ETHERNET, TsResolution::Micros)?;
+    let mut count = 0;
+    for f in frames {
+        w.write_frame(f.borrow())?;
+        count += 1;
+    }
+    w.into_inner()?;
+    Ok(count)
 }
 
 /// Description of one pcapng interface.
@@ -266,6 +288,19 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn ethernet_file_from_iterator() {
+        let path = std::env::temp_dir().join(format!("synth-pcapw-{}.pcap", std::process::id()));
+        let frames = (0..3u8).map(|i| Frame::new(t(1_700_000_000, u32::from(i) * 1000), vec![i; 60]));
+        assert_eq!(write_ethernet_pcap(&path, frames).unwrap(), 3);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let cap = PcapCapture::from_file(&bytes).unwrap();
+        assert_eq!((cap.header.network.0, cap.header.magic_number), (1, PCAP_MAGIC_MICROS));
+        assert_eq!(cap.blocks.len(), 3);
+        assert_eq!((cap.blocks[2].ts_usec, cap.blocks[2].data[0]), (2, 2));
     }
 
     #[test]

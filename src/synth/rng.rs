@@ -65,6 +65,12 @@ impl Rng {
         lo + scaled as u64
     }
 
+    /// Uniform size in `range` (inclusive); its start when the range is empty.
+    pub fn size_in(&mut self, range: &std::ops::RangeInclusive<usize>) -> usize {
+        let (lo, hi) = (*range.start() as u64, *range.end() as u64);
+        self.range(lo, hi.saturating_add(1).max(lo)) as usize
+    }
+
     /// Uniform index in `0..len`; returns 0 when `len` is 0.
     pub fn index(&mut self, len: usize) -> usize {
         self.range(0, len as u64) as usize
@@ -134,6 +140,11 @@ mod tests {
         assert!(seen.iter().all(|&s| s));
         assert_eq!(r.range(3, 3), 3);
         assert_eq!(r.range(9, 2), 9);
+        assert!((0..200).all(|_| (3..=5).contains(&r.size_in(&(3..=5)))));
+        #[allow(clippy::reversed_empty_ranges)]
+        let empty = 7..=2;
+        assert_eq!(r.size_in(&empty), 7);
+        assert_eq!(r.size_in(&(4..=4)), 4);
     }
 
     #[test]

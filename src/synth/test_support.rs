@@ -13,6 +13,22 @@ pub(super) struct DnsMessage {
     pub flags: u16,
     pub questions: Vec<(String, u16)>,
     pub answers: Vec<(String, u16, Vec<u8>)>,
+    /// UDP payload size offered by an EDNS(0) OPT record, if there is one.
+    pub edns_udp_size: Option<u16>,
+}
+
+/// True when `rdata` is a non-empty run of character-strings that ends exactly at its end.
+fn txt_rdata_ok(mut rdata: &[u8]) -> bool {
+    if rdata.is_empty() {
+        return false;
+    }
+    while let Some((&len, rest)) = rdata.split_first() {
+        match rest.get(usize::from(len)..) {
+            Some(tail) => rdata = tail,
+            None => return false,
+        }
+    }
+    true
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {
@@ -39,10 +55,12 @@ fn read_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
     None
 }
 
-/// Parses a DNS message, requiring every byte to be accounted for.
+/// Parses a DNS message, requiring every byte to be accounted for. Answers
+/// may be A, AAAA (exact sizes), TXT (well-formed strings) or NULL records;
+/// the only additional record allowed is one EDNS(0) OPT record.
 pub(super) fn parse_dns(msg: &[u8]) -> Option<DnsMessage> {
     let (qd, an, ns, ar) = (be16(msg, 4)?, be16(msg, 6)?, be16(msg, 8)?, be16(msg, 10)?);
-    if ns != 0 || ar != 0 {
+    if ns != 0 || ar > 1 {
         return None;
     }
     let mut at = 12;
@@ -61,22 +79,34 @@ pub(super) fn parse_dns(msg: &[u8]) -> Option<DnsMessage> {
         let rtype = be16(msg, next)?;
         let rdlen = usize::from(be16(msg, next + 8)?);
         let rdata = msg.get(next + 10..next + 10 + rdlen)?.to_vec();
-        let want = match rtype {
-            1 => 4,
-            28 => 16,
-            _ => return None,
+        let ok = match rtype {
+            1 => rdlen == 4,
+            28 => rdlen == 16,
+            16 => txt_rdata_ok(&rdata),
+            10 => true,
+            _ => false,
         };
-        if rdlen != want {
+        if !ok || be16(msg, next + 2)? != 1 {
             return None;
         }
         answers.push((name, rtype, rdata));
         at = next + 10 + rdlen;
+    }
+    let mut edns_udp_size = None;
+    if ar == 1 {
+        // OPT: root name, type 41, class = UDP size, TTL = flags, RDATA length.
+        if *msg.get(at)? != 0 || be16(msg, at + 1)? != 41 {
+            return None;
+        }
+        edns_udp_size = Some(be16(msg, at + 3)?);
+        at += 11 + usize::from(be16(msg, at + 9)?);
     }
     (at == msg.len()).then_some(DnsMessage {
         id: be16(msg, 0)?,
         flags: be16(msg, 2)?,
         questions,
         answers,
+        edns_udp_size,
     })
 }
 
@@ -86,6 +116,7 @@ pub(super) enum HttpMessage {
         method: String,
         target: String,
         headers: Vec<(String, String)>,
+        body: Vec<u8>,
     },
     Response {
         status: u16,
@@ -121,6 +152,7 @@ pub(super) fn parse_http_stream(mut data: &[u8]) -> Option<Vec<HttpMessage>> {
                 method: start[0].to_string(),
                 target: start[1].to_string(),
                 headers,
+                body,
             });
         } else if start.len() >= 3 && start[0] == "HTTP/1.1" {
             out.push(HttpMessage::Response {
@@ -295,7 +327,10 @@ pub(super) struct Summary {
     pub icmp: usize,
     pub dns: usize,
     pub ntp: usize,
+    /// Target and headers of every HTTP request (GET or POST).
     pub http_requests: Vec<(String, Vec<(String, String)>)>,
+    /// Target and body of every POST request.
+    pub http_posts: Vec<(String, Vec<u8>)>,
     pub http_responses: Vec<(u16, Vec<u8>)>,
     pub tls_snis: Vec<String>,
 }
@@ -352,11 +387,20 @@ pub(super) fn check_frames(frames: &[Frame]) -> Summary {
                     assert_eq!(m.flags & 0x8000 != 0, sport == 53);
                     s.dns += 1;
                 } else if sport == 123 || dport == 123 {
-                    assert_eq!(payload.len(), 48, "frame {i}: NTP length");
-                    let mode = payload[0] & 7;
-                    assert!(mode == 3 || mode == 4, "frame {i}: NTP mode {mode}");
-                    if sport != dport {
-                        assert_eq!(mode, if dport == 123 { 3 } else { 4 });
+                    let mode = payload.first().map_or(0, |b| b & 7);
+                    if mode == 7 {
+                        // Mode 7 (private): item count and size in the header cover the data exactly.
+                        assert!(payload.len() >= 8, "frame {i}: mode 7 header");
+                        let items = usize::from(u16::from_be_bytes([payload[4], payload[5]]) & 0xFFF);
+                        let size = usize::from(u16::from_be_bytes([payload[6], payload[7]]) & 0xFFF);
+                        assert_eq!(payload.len(), 8 + items * size, "frame {i}: mode 7 length");
+                        assert_eq!(payload[0] & 0x80 != 0, sport == 123, "frame {i}: mode 7 response bit");
+                    } else {
+                        assert_eq!(payload.len(), 48, "frame {i}: NTP length");
+                        assert!(mode == 3 || mode == 4, "frame {i}: NTP mode {mode}");
+                        if sport != dport {
+                            assert_eq!(mode, if dport == 123 { 3 } else { 4 });
+                        }
                     }
                     s.ntp += 1;
                 }
@@ -377,8 +421,13 @@ pub(super) fn check_frames(frames: &[Frame]) -> Summary {
                         target,
                         headers,
                         method,
+                        body,
                     } => {
-                        assert_eq!(method, "GET");
+                        match method.as_str() {
+                            "GET" => assert!(body.is_empty(), "GET with a body"),
+                            "POST" => s.http_posts.push((target.clone(), body)),
+                            other => panic!("unexpected HTTP method {other}"),
+                        }
                         s.http_requests.push((target, headers));
                     }
                     HttpMessage::Response { status, body, .. } => {

@@ -18,6 +18,13 @@ impl TxBuffers for DnsTx {
         }
     }
 
+    fn dns_query_types(&self) -> Vec<u16> {
+        self.request
+            .iter()
+            .flat_map(|m| m.questions.iter().map(|q| q.qtype))
+            .collect()
+    }
+
     fn eve(&self, dir: Direction) -> Option<(&'static str, serde_json::Value)> {
         Some(("dns", eve_object_for(self, dir)))
     }

@@ -1,0 +1,452 @@
+//! The rate engine: every packet and transaction is offered to the rate
+//! rules; matching ones update a tracker per rule and group-by key (bounded,
+//! least recently used evicted and counted); a tracker over its threshold
+//! raises an ordinary alert, then stays quiet for its cooldown.
+
+use super::distinct::hash_bytes;
+use super::rule::{Event, Filter, GroupBy, Metric, RateRule};
+use super::window::SlidingWindow;
+use crate::alert::{Alert, SignatureInfo};
+use crate::decode::{Packet, Transport, tcp_flags};
+use crate::detect::TxBuffers;
+use crate::flow::{Direction, Flow};
+use crate::rules::buffer::{AppProto, BufferId};
+use crate::timestamp::Timestamp;
+use foldhash::fast::FixedState;
+use hashlink::LinkedHashMap;
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Ip(IpAddr),
+    Pair(IpAddr, IpAddr),
+    IpPort(IpAddr, u16),
+    Name(u64),
+}
+
+struct Tracker {
+    window: SlidingWindow,
+    last_alert: Option<Timestamp>,
+    /// Printable key (a domain for name keys).
+    label: String,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct RateStats {
+    pub trackers_peak: usize,
+    pub evicted: u64,
+    pub alerts: u64,
+}
+
+pub struct RateEngine {
+    rules: Vec<RateRule>,
+    packet_rules: Vec<usize>,
+    tx_rules: Vec<usize>,
+    trackers: LinkedHashMap<(u16, Key), Tracker, FixedState>,
+    cap: usize,
+    pub stats: RateStats,
+}
+
+/// The packet as a rate rule sees it: addresses and ports, possibly swapped
+/// (the reverse direction of a ratio rule).
+#[derive(Clone, Copy)]
+struct View {
+    src: IpAddr,
+    dst: IpAddr,
+    sport: u16,
+    dport: u16,
+    to_server: bool,
+}
+
+impl RateEngine {
+    pub fn new(rules: Vec<RateRule>, cap: usize) -> Self {
+        let packet_rules = (0..rules.len()).filter(|&i| rules[i].on == Event::Packet).collect();
+        let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
+        RateEngine {
+            rules,
+            packet_rules,
+            tx_rules,
+            trackers: LinkedHashMap::with_hasher(FixedState::with_seed(0x7a7e)),
+            cap: cap.max(16),
+            stats: RateStats::default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub fn trackers(&self) -> usize {
+        self.trackers.len()
+    }
+
+    fn tracker(&mut self, rule: usize, key: Key, now: Timestamp, label: impl FnOnce() -> String) -> &mut Tracker {
+        let k = (rule as u16, key);
+        if !self.trackers.contains_key(&k) {
+            while self.trackers.len() >= self.cap {
+                if self.trackers.pop_front().is_none() {
+                    break;
+                }
+                self.stats.evicted += 1;
+            }
+            let distinct = self.rules[rule].metric.is_distinct();
+            self.trackers.insert(
+                k,
+                Tracker {
+                    window: SlidingWindow::new(now, distinct),
+                    last_alert: None,
+                    label: label(),
+                },
+            );
+            self.stats.trackers_peak = self.stats.trackers_peak.max(self.trackers.len());
+        }
+        // Just inserted or present: `to_back` finds it.
+        match self.trackers.to_back(&k) {
+            Some(t) => t,
+            None => unreachable!("tracker present after insert"),
+        }
+    }
+
+    /// Offers one packet of `flow` travelling `dir` to the packet rules.
+    pub fn on_packet(&mut self, pkt: &Packet<'_>, flow: &mut Flow, dir: Direction, out: &mut Vec<Alert>) {
+        if self.packet_rules.is_empty() {
+            return;
+        }
+        let first_packet = flow.pkts[0] + flow.pkts[1] == 1;
+        let syn_only = pkt
+            .tcp()
+            .is_some_and(|t| t.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN);
+        let became_established = flow.is_established() && !flow.rate_established;
+        if became_established {
+            flow.rate_established = true;
+            for idx in std::mem::take(&mut flow.rate_half_open) {
+                if let Some(rule) = self.rules.get(usize::from(idx)) {
+                    let key = key_of(
+                        rule.group_by,
+                        &view(pkt, dir).reversed_if(dir == Direction::ToClient),
+                        flow,
+                    );
+                    let window = rule.window_us;
+                    if let Some(t) = self.trackers.get_mut(&(idx, key)) {
+                        t.window.add(pkt.ts, window, -1.0);
+                    }
+                }
+            }
+        }
+        let fwd = view(pkt, dir);
+        for i in 0..self.packet_rules.len() {
+            let idx = self.packet_rules[i];
+            let rule = &self.rules[idx];
+            let (v, reverse) = if packet_matches(&rule.filter, pkt, &fwd) {
+                (fwd, false)
+            } else if rule.metric == Metric::ResponseRatio && packet_matches(&rule.filter, pkt, &fwd.swapped()) {
+                (fwd.swapped(), true)
+            } else {
+                continue;
+            };
+            let key = key_of(rule.group_by, &v, flow);
+            let (metric, window) = (rule.metric, rule.window_us);
+            if metric == Metric::NewFlows && !first_packet {
+                continue;
+            }
+            if metric == Metric::IncompleteHandshakes {
+                if !(first_packet && syn_only) {
+                    continue;
+                }
+                flow.rate_half_open.push(idx as u16);
+            }
+            let now = pkt.ts;
+            let t = self.tracker(idx, key, now, || label_of(&key, &v));
+            match metric {
+                Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => {
+                    t.window.add(now, window, 1.0)
+                }
+                Metric::Bytes => t.window.add(now, window, f64::from(pkt.wire_len)),
+                Metric::ResponseRatio if reverse => t.window.add_denominator(now, window, f64::from(pkt.wire_len)),
+                Metric::ResponseRatio => t.window.add(now, window, f64::from(pkt.wire_len)),
+                Metric::DistinctDstPorts => t.window.add_distinct(now, window, u64::from(v.dport)),
+                Metric::DistinctDstHosts => t.window.add_distinct(now, window, ip_value(v.dst)),
+                Metric::DistinctSrcHosts => t.window.add_distinct(now, window, ip_value(v.src)),
+                Metric::DistinctQueryNames => {}
+            }
+            self.check(idx, key, pkt, flow, dir, out);
+        }
+    }
+
+    /// Offers a transaction that reached an inspection point to the
+    /// transaction rules (HTTP responses, DNS queries).
+    pub fn on_transaction(
+        &mut self,
+        tx: &dyn TxBuffers,
+        side: Direction,
+        pkt: &Packet<'_>,
+        flow: &mut Flow,
+        dir: Direction,
+        out: &mut Vec<Alert>,
+    ) {
+        let event = match (tx.proto(), side) {
+            (AppProto::Http, Direction::ToClient) => Event::HttpResponse,
+            (AppProto::Dns, Direction::ToServer) => Event::DnsQuery,
+            _ => return,
+        };
+        let mut names: Vec<Cow<'_, [u8]>> = Vec::new();
+        if event == Event::DnsQuery {
+            tx.buffers(BufferId::DnsQuery, Direction::ToServer, &mut names);
+        }
+        let client_view = View {
+            src: flow.client.0,
+            dst: flow.server.0,
+            sport: flow.client.1,
+            dport: flow.server.1,
+            to_server: true,
+        };
+        for i in 0..self.tx_rules.len() {
+            let idx = self.tx_rules[i];
+            let rule = &self.rules[idx];
+            if rule.on != event || !tx_matches(&rule.filter, tx, &client_view) {
+                continue;
+            }
+            let (metric, window, group_by) = (rule.metric, rule.window_us, rule.group_by);
+            let items: Vec<Option<&[u8]>> = if event == Event::DnsQuery {
+                let min = rule.filter.min_query_len.unwrap_or(0);
+                names
+                    .iter()
+                    .map(|n| n.as_ref())
+                    .filter(|n| n.len() >= min)
+                    .map(Some)
+                    .collect()
+            } else {
+                vec![None]
+            };
+            for name in items {
+                let (key, label) = match (group_by, name) {
+                    (GroupBy::DnsParentDomain, Some(n)) => {
+                        let parent = parent_domain(n);
+                        (
+                            Key::Name(hash_bytes(parent)),
+                            String::from_utf8_lossy(parent).into_owned(),
+                        )
+                    }
+                    _ => {
+                        let k = key_of(group_by, &client_view, flow);
+                        (k, label_of(&k, &client_view))
+                    }
+                };
+                let now = pkt.ts;
+                let t = self.tracker(idx, key, now, || label);
+                match (metric, name) {
+                    (Metric::DistinctQueryNames, Some(n)) => t.window.add_distinct(now, window, hash_bytes(n)),
+                    _ => t.window.add(now, window, 1.0),
+                }
+                self.check(idx, key, pkt, flow, dir, out);
+            }
+        }
+    }
+
+    /// Raises an alert when the tracker is over its threshold and not cooling down.
+    fn check(&mut self, idx: usize, key: Key, pkt: &Packet<'_>, flow: &Flow, dir: Direction, out: &mut Vec<Alert>) {
+        let rule = &self.rules[idx];
+        let now = pkt.ts;
+        let Some(t) = self.trackers.get_mut(&(idx as u16, key)) else {
+            return;
+        };
+        let value = match rule.metric {
+            m if m.is_distinct() => t.window.distinct() as f64,
+            Metric::ResponseRatio => {
+                let num = t.window.value(now, rule.window_us);
+                if num < rule.min_bytes as f64 {
+                    return;
+                }
+                num / t.window.denominator(now, rule.window_us).max(1.0)
+            }
+            _ => t.window.value(now, rule.window_us),
+        };
+        if value < rule.threshold {
+            return;
+        }
+        if t.last_alert
+            .is_some_and(|last| now.as_micros() - last.as_micros() < rule.cooldown_us)
+        {
+            return;
+        }
+        t.last_alert = Some(now);
+        self.stats.alerts += 1;
+        let mut info: SignatureInfo = (*rule.info).clone();
+        let shown = if rule.metric == Metric::ResponseRatio {
+            format!("{value:.1}")
+        } else {
+            format!("{}", value.round() as u64)
+        };
+        info.metadata.extend([
+            ("rate_value".to_string(), vec![shown]),
+            ("rate_threshold".to_string(), vec![format!("{}", rule.threshold)]),
+            ("rate_window".to_string(), vec![rule.window_text.clone()]),
+            (
+                "rate_group_by".to_string(),
+                vec![format!("{:?}", rule.group_by).to_lowercase()],
+            ),
+            ("rate_key".to_string(), vec![t.label.clone()]),
+        ]);
+        out.push(Alert::for_packet(Arc::new(info), pkt, flow, dir));
+    }
+}
+
+fn view(pkt: &Packet<'_>, dir: Direction) -> View {
+    View {
+        src: pkt.ip.src,
+        dst: pkt.ip.dst,
+        sport: pkt.sport(),
+        dport: pkt.dport(),
+        to_server: dir == Direction::ToServer,
+    }
+}
+
+impl View {
+    fn swapped(&self) -> View {
+        View {
+            src: self.dst,
+            dst: self.src,
+            sport: self.dport,
+            dport: self.sport,
+            to_server: !self.to_server,
+        }
+    }
+
+    fn reversed_if(self, yes: bool) -> View {
+        if yes { self.swapped() } else { self }
+    }
+}
+
+fn packet_matches(f: &Filter, pkt: &Packet<'_>, v: &View) -> bool {
+    if f.proto.is_some_and(|p| p != pkt.ip.proto) {
+        return false;
+    }
+    if f.to_server.is_some_and(|t| t != v.to_server) {
+        return false;
+    }
+    if f.src.as_ref().is_some_and(|s| !s.contains(v.src)) || f.dst.as_ref().is_some_and(|s| !s.contains(v.dst)) {
+        return false;
+    }
+    let has_ports = matches!(pkt.transport, Transport::Tcp(_) | Transport::Udp(_));
+    if has_ports
+        && (f.src_ports.as_ref().is_some_and(|p| !p.contains(v.sport))
+            || f.dst_ports.as_ref().is_some_and(|p| !p.contains(v.dport)))
+    {
+        return false;
+    }
+    if !has_ports && (f.src_ports.is_some() || f.dst_ports.is_some()) {
+        return false;
+    }
+    if let Some(flags) = &f.tcp_flags
+        && !pkt.tcp().is_some_and(|t| flags.matches(t.flags))
+    {
+        return false;
+    }
+    if let Some(t) = f.icmp_type
+        && pkt.icmp().is_none_or(|i| i.itype != t)
+    {
+        return false;
+    }
+    let size = pkt.wire_len;
+    !(f.min_size.is_some_and(|m| size < m) || f.max_size.is_some_and(|m| size > m))
+}
+
+fn tx_matches(f: &Filter, tx: &dyn TxBuffers, v: &View) -> bool {
+    if f.src.as_ref().is_some_and(|s| !s.contains(v.src)) || f.dst.as_ref().is_some_and(|s| !s.contains(v.dst)) {
+        return false;
+    }
+    if f.dst_ports.as_ref().is_some_and(|p| !p.contains(v.dport)) {
+        return false;
+    }
+    let one = |id: BufferId, side: Direction| {
+        let mut b = Vec::new();
+        tx.buffers(id, side, &mut b);
+        b.into_iter().next().map(Cow::into_owned)
+    };
+    if !f.http_status.is_empty() {
+        let status = one(BufferId::HttpStatCode, Direction::ToClient)
+            .and_then(|s| std::str::from_utf8(&s).ok().and_then(|s| s.trim().parse::<u16>().ok()));
+        if !status.is_some_and(|s| f.http_status.contains(&s)) {
+            return false;
+        }
+    }
+    if let Some(m) = &f.http_method
+        && !one(BufferId::HttpMethod, Direction::ToServer).is_some_and(|x| x.eq_ignore_ascii_case(m))
+    {
+        return false;
+    }
+    if let Some(needle) = &f.http_uri_contains
+        && one(BufferId::HttpUri, Direction::ToServer).is_none_or(|u| memchr::memmem::find(&u, needle).is_none())
+    {
+        return false;
+    }
+    if !f.dns_qtypes.is_empty() && !tx.dns_query_types().iter().any(|t| f.dns_qtypes.contains(t)) {
+        return false;
+    }
+    true
+}
+
+fn key_of(by: GroupBy, v: &View, flow: &Flow) -> Key {
+    match by {
+        GroupBy::Src => Key::Ip(v.src),
+        GroupBy::Dst => Key::Ip(v.dst),
+        GroupBy::SrcDst => Key::Pair(v.src, v.dst),
+        GroupBy::DstPort => Key::IpPort(v.dst, v.dport),
+        GroupBy::Client => Key::Ip(flow.client.0),
+        GroupBy::Server => Key::Ip(flow.server.0),
+        // Only transactions group by domain; a packet falls back to its source.
+        GroupBy::DnsParentDomain => Key::Ip(v.src),
+    }
+}
+
+fn label_of(key: &Key, v: &View) -> String {
+    match key {
+        Key::Ip(a) => a.to_string(),
+        Key::Pair(a, b) => format!("{a}->{b}"),
+        Key::IpPort(a, p) => format!("{a}:{p}"),
+        Key::Name(_) => v.dst.to_string(),
+    }
+}
+
+fn ip_value(ip: IpAddr) -> u64 {
+    match ip {
+        IpAddr::V4(a) => u64::from(u32::from(a)),
+        IpAddr::V6(a) => {
+            let v = u128::from(a);
+            (v as u64) ^ ((v >> 64) as u64)
+        }
+    }
+}
+
+/// The last two labels of a DNS name (`a.b.example.com` → `example.com`).
+pub fn parent_domain(name: &[u8]) -> &[u8] {
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    let mut dots = name
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, c)| **c == b'.')
+        .map(|(i, _)| i);
+    match (dots.next(), dots.next()) {
+        (Some(_), Some(second)) => &name[second + 1..],
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_domains() {
+        assert_eq!(parent_domain(b"aa.bb.tunnel.example.net"), b"example.net");
+        assert_eq!(parent_domain(b"example.net."), b"example.net");
+        assert_eq!(parent_domain(b"localhost"), b"localhost");
+    }
+}
