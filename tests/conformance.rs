@@ -83,6 +83,9 @@ fn core_set_packet_level_tests_pass_and_eve_validates() {
         missing.is_empty(),
         "packet-level core tests failing: {missing:?}\n{text}"
     );
+    let failed = text.lines().filter(|l| l.starts_with("FAIL  ")).count();
+    let share = passed.len() as f64 / (passed.len() + failed).max(1) as f64;
+    assert!(share >= 0.9, "core pass rate {:.1}% under 90%\n{text}", share * 100.0);
 
     if !python_has("jsonschema") {
         eprintln!("skipped EVE schema validation: python3 jsonschema missing");

@@ -115,13 +115,22 @@ fn bundled_captures_are_reproducible() {
     let dir = scratch("synth");
     let out = run(vigie().arg("synth").arg(&dir));
     assert!(out.status.success());
-    for name in ["venue-benign.pcap", "venue-attacks.pcap"] {
-        let fresh = std::fs::read(dir.join(name)).unwrap();
-        let bundled = std::fs::read(repo().join("pcaps").join(name)).unwrap();
+    let mut names: Vec<String> = vec!["venue-benign.pcap".into(), "venue-attacks.pcap".into()];
+    let attacks = std::fs::read_dir(repo().join("pcaps/attacks")).expect("pcaps/attacks");
+    let mut scenario_files: Vec<String> = attacks
+        .map(|e| format!("attacks/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    scenario_files.sort();
+    assert_eq!(scenario_files.len(), 17, "one capture per attack scenario");
+    names.extend(scenario_files);
+    for name in names {
+        let fresh = std::fs::read(dir.join(&name)).unwrap();
+        let bundled = std::fs::read(repo().join("pcaps").join(&name)).unwrap();
         assert!(
             fresh == bundled,
             "pcaps/{name} differs from what `vigie synth` writes: regenerate it"
         );
+        assert!(bundled.len() < 3_000_000, "pcaps/{name} is {} bytes", bundled.len());
     }
 }
 

@@ -59,7 +59,14 @@ pub struct CaptureFile {
 }
 
 impl CaptureFile {
+    /// Opens a capture file; `-` reads standard input (e.g. `tcpdump -w - | vigie replay -`).
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
+        if path.as_os_str() == "-" {
+            return Self::from_reader(
+                Path::new("<stdin>"),
+                BufReader::with_capacity(64 << 10, std::io::stdin()),
+            );
+        }
         let file = File::open(path).map_err(|source| CaptureError::Open {
             path: path.to_path_buf(),
             source,

@@ -4,11 +4,14 @@ use super::CaptureError;
 use std::path::{Path, PathBuf};
 
 /// Expands directories into the capture files they hold (`.pcap`, `.pcapng`,
-/// `.cap`, sorted by name, not recursive); plain files are kept as given.
+/// `.cap`, sorted by name, not recursive); plain files are kept as given, and
+/// `-` stands for standard input.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CaptureError> {
     let mut out = Vec::new();
     for path in paths {
-        if path.is_dir() {
+        if path.as_os_str() == "-" {
+            out.push(path.clone());
+        } else if path.is_dir() {
             let entries = std::fs::read_dir(path).map_err(|source| CaptureError::Open {
                 path: path.clone(),
                 source,

@@ -90,7 +90,11 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             b.set_message(format!("{packets} packets"));
         }
     };
-    let summary = pipeline::replay(&cfg, engine, rate_rules, &inputs, &mut progress)?;
+    let hooks = pipeline::ReplayHooks {
+        progress: Some(&mut progress),
+        ..Default::default()
+    };
+    let summary = pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

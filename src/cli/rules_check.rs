@@ -30,6 +30,22 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(args.config.config.as_deref(), &args.config.set)?;
+    let (rate_files, files): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .files
+        .iter()
+        .cloned()
+        .partition(|f| f.to_string_lossy().ends_with(".rate.toml"));
+    if !rate_files.is_empty() {
+        // Rate rules load as a whole or not at all: the first error names file, rule and field.
+        let mut cfg = cfg.clone();
+        cfg.rate.enabled = true;
+        let rules = vigie::rate::load_configured(&cfg, &rate_files)?;
+        println!("rate rules {} loaded", rules.len());
+        if files.is_empty() {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let args = CheckArgs { files, ..args };
     let started = Instant::now();
     let set = load_rules(&cfg, &args.files)?;
     let parsed = started.elapsed();

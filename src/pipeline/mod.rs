@@ -1,13 +1,17 @@
 //! Wires sources to workers to sinks: the replay of capture files through
 //! one worker, the output thread, the run record in the store, the summary.
 
+mod memory;
 mod summary;
 mod worker;
+
+pub use memory::peak_rss_bytes;
 
 pub use summary::{SignatureTally, Summary};
 pub use worker::Worker;
 
-use crate::capture::{CaptureError, CaptureFile};
+use crate::alert::Alert;
+use crate::capture::{CaptureError, CaptureFile, RawPacket};
 use crate::config::Config;
 use crate::detect::Engine;
 use crate::output::{OutputConfig, OutputError, Outputs};
@@ -30,6 +34,18 @@ pub enum ReplayError {
 /// Called as the replay advances: (bytes read so far, packets so far).
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
+/// Observers of a replay beside its outputs (a progress bar, a drill's
+/// traffic timeline and alert check).
+#[derive(Default)]
+pub struct ReplayHooks<'a> {
+    /// Every 4096 packets and at the end.
+    pub progress: Option<Progress<'a>>,
+    /// Every packet read, before inspection.
+    pub packet: Option<&'a mut dyn FnMut(&RawPacket<'_>)>,
+    /// Every alert raised, before it goes to the outputs.
+    pub alert: Option<&'a mut dyn FnMut(&Alert)>,
+}
+
 /// Replays `inputs` in order through one worker. A damaged file stops that
 /// file (reported in the summary) and the run goes on with the next.
 pub fn replay(
@@ -37,7 +53,7 @@ pub fn replay(
     engine: Arc<Engine>,
     rate_rules: Vec<crate::rate::RateRule>,
     inputs: &[PathBuf],
-    progress: Progress<'_>,
+    mut hooks: ReplayHooks<'_>,
 ) -> Result<Summary, ReplayError> {
     let started = Instant::now();
     let sensor = cfg.sensor();
@@ -103,14 +119,15 @@ pub fn replay(
             summary.packets += 1;
             summary.bytes += u64::from(raw.wire_len);
             bytes_read += raw.data.len() as u64 + 16;
-            worker.process(&raw, pcap_cnt, &mut alerts);
-            for a in alerts.drain(..) {
-                tally.add(a.signature.gid, a.signature.sid, &a.signature.msg);
-                summary.alerts += 1;
-                outputs.send(a)?;
+            if let Some(f) = hooks.packet.as_mut() {
+                f(&raw);
             }
-            if pcap_cnt.is_multiple_of(4096) {
-                progress(bytes_read, pcap_cnt);
+            worker.process(&raw, pcap_cnt, &mut alerts);
+            emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
+            if pcap_cnt.is_multiple_of(4096)
+                && let Some(f) = hooks.progress.as_mut()
+            {
+                f(bytes_read, pcap_cnt);
             }
         }
         if let Some(reason) = file.truncation() {
@@ -118,13 +135,11 @@ pub fn replay(
             summary.truncated_files.push(format!("{}: {reason}", path.display()));
         }
     }
-    progress(bytes_read, pcap_cnt);
-    worker.finish(&mut alerts);
-    for a in alerts.drain(..) {
-        tally.add(a.signature.gid, a.signature.sid, &a.signature.msg);
-        summary.alerts += 1;
-        outputs.send(a)?;
+    if let Some(f) = hooks.progress.as_mut() {
+        f(bytes_read, pcap_cnt);
     }
+    worker.finish(&mut alerts);
+    emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
     let out_stats = outputs.finish()?;
 
     summary.decoded = worker.decoded;
@@ -145,10 +160,30 @@ pub fn replay(
         summary.rate = Some(r.stats.clone());
     }
     summary.set_elapsed(started.elapsed());
+    summary.peak_rss_bytes = peak_rss_bytes();
     if let (Some(p), Some(id)) = (&store_path, run_id) {
         let store = Store::open(p)?;
         let json = serde_json::to_string(&summary).unwrap_or_default();
         store.finish_run(id, Timestamp::now().as_micros(), &json)?;
     }
     Ok(summary)
+}
+
+/// Hands the alerts just raised to the alert hook, the tally and the outputs.
+fn emit(
+    alerts: &mut Vec<Alert>,
+    hooks: &mut ReplayHooks<'_>,
+    tally: &mut SignatureTally,
+    summary: &mut Summary,
+    outputs: &Outputs,
+) -> Result<(), ReplayError> {
+    for a in alerts.drain(..) {
+        if let Some(f) = hooks.alert.as_mut() {
+            f(&a);
+        }
+        tally.add(a.signature.gid, a.signature.sid, &a.signature.msg);
+        summary.alerts += 1;
+        outputs.send(a)?;
+    }
+    Ok(())
 }

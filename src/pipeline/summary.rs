@@ -42,6 +42,8 @@ pub struct Summary {
     pub stored: u64,
     pub eve_records: u64,
     pub rate: Option<crate::rate::RateStats>,
+    /// The process's peak resident memory at the end of the run.
+    pub peak_rss_bytes: Option<u64>,
 }
 
 /// Collects alert counts per signature during the run.
@@ -175,6 +177,9 @@ impl Summary {
                 "inspections stopped at the work limit: {}",
                 self.inspection_limit_hits
             );
+        }
+        if let Some(rss) = self.peak_rss_bytes {
+            let _ = writeln!(s, "memory     {:.1} MB peak resident", rss as f64 / 1e6);
         }
         for t in &self.truncated_files {
             let _ = writeln!(s, "truncated  {t}");

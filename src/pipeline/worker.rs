@@ -399,9 +399,22 @@ fn reassembly_for<'f>(flow: &'f mut Flow, pkt: &Packet<'_>) -> Option<&'f mut Tc
     if pkt.bad_checksum || !matches!(pkt.transport, Transport::Tcp(_)) {
         return None;
     }
-    let tracked = flow.tcp.as_ref().is_some_and(|t| t.state != TcpState::Untracked);
-    if !tracked {
-        return None;
+    let tcp = flow.tcp.as_ref().filter(|t| t.state != TcpState::Untracked)?;
+    if flow.stream.is_none() {
+        // A segment without data (a SYN, a bare ACK) has nothing to
+        // reassemble. The stream is made with the first data, starting from
+        // the initial sequence numbers the tracker kept, so a flood of
+        // handshakes costs no reassembly or application state.
+        if pkt.payload.is_empty() {
+            return None;
+        }
+        let mut stream = Box::<TcpStream>::default();
+        for dir in [Direction::ToServer, Direction::ToClient] {
+            if let Some(isn) = tcp.ends[dir.index()].isn {
+                stream.dirs[dir.index()].start(isn.wrapping_add(1));
+            }
+        }
+        flow.stream = Some(stream);
     }
-    Some(flow.stream.get_or_insert_with(Box::default))
+    flow.stream.as_deref_mut()
 }

@@ -5,16 +5,29 @@
 
 /// Bits in the bitmap: 2048 bits (256 bytes) estimate up to ~10,000 values.
 const BITS: usize = 2048;
+const WORDS: usize = BITS / 64;
+/// Bit positions kept inline before the bitmap is allocated: most keys
+/// (a spoofed source, a one-off client) never see more than a few values.
+const INLINE: usize = 10;
+
+#[derive(Clone, Debug)]
+enum Bits {
+    Few { len: u8, positions: [u16; INLINE] },
+    Many(Box<[u64; WORDS]>),
+}
 
 #[derive(Clone, Debug)]
 pub struct DistinctCounter {
-    words: Box<[u64; BITS / 64]>,
+    bits: Bits,
 }
 
 impl Default for DistinctCounter {
     fn default() -> Self {
         DistinctCounter {
-            words: Box::new([0; BITS / 64]),
+            bits: Bits::Few {
+                len: 0,
+                positions: [0; INLINE],
+            },
         }
     }
 }
@@ -27,33 +40,71 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 33)
 }
 
+fn set(words: &mut [u64; WORDS], bit: usize) {
+    words[bit / 64] |= 1 << (bit % 64);
+}
+
 impl DistinctCounter {
     pub fn insert(&mut self, value: u64) {
         let bit = (mix(value) as usize) % BITS;
-        self.words[bit / 64] |= 1 << (bit % 64);
+        match &mut self.bits {
+            Bits::Many(words) => set(words, bit),
+            Bits::Few { len, positions } => {
+                let used = &positions[..usize::from(*len)];
+                if used.contains(&(bit as u16)) {
+                    return;
+                }
+                if used.len() < INLINE {
+                    positions[used.len()] = bit as u16;
+                    *len += 1;
+                    return;
+                }
+                let mut words = Box::new([0u64; WORDS]);
+                used.iter().for_each(|&p| set(&mut words, usize::from(p)));
+                set(&mut words, bit);
+                self.bits = Bits::Many(words);
+            }
+        }
     }
 
+    /// Forgets every value (and gives back the bitmap).
     pub fn clear(&mut self) {
-        self.words.iter_mut().for_each(|w| *w = 0);
+        *self = DistinctCounter::default();
+    }
+
+    /// ORs this counter's bits into `words`.
+    fn or_into(&self, words: &mut [u64; WORDS]) {
+        match &self.bits {
+            Bits::Many(mine) => words.iter_mut().zip(mine.iter()).for_each(|(w, m)| *w |= m),
+            Bits::Few { len, positions } => positions[..usize::from(*len)]
+                .iter()
+                .for_each(|&p| set(words, usize::from(p))),
+        }
     }
 
     /// Estimated number of distinct values inserted into `self` or `other`.
     pub fn estimate_union(&self, other: Option<&DistinctCounter>) -> u64 {
-        let set: u32 = match other {
-            Some(o) => self
-                .words
-                .iter()
-                .zip(o.words.iter())
-                .map(|(a, b)| (a | b).count_ones())
-                .sum(),
-            None => self.words.iter().map(|w| w.count_ones()).sum(),
-        };
+        let mut words = [0u64; WORDS];
+        self.or_into(&mut words);
+        if let Some(o) = other {
+            o.or_into(&mut words);
+        }
+        let set: u32 = words.iter().map(|w| w.count_ones()).sum();
         let zero = BITS as f64 - f64::from(set);
         if zero < 1.0 {
             // Saturated: report the largest value the bitmap can speak for.
             return (BITS as f64 * (BITS as f64).ln()) as u64;
         }
         (-(BITS as f64) * (zero / BITS as f64).ln()).round() as u64
+    }
+
+    /// Heap bytes this counter holds beyond its own size.
+    #[cfg(test)]
+    pub fn heap_bytes(&self) -> usize {
+        match self.bits {
+            Bits::Many(_) => WORDS * 8,
+            Bits::Few { .. } => 0,
+        }
     }
 }
 
@@ -92,6 +143,20 @@ mod tests {
         assert!((140..=160).contains(&e), "{e}");
         a.clear();
         assert_eq!(a.estimate_union(None), 0);
+        assert_eq!(a.heap_bytes(), 0);
+    }
+
+    #[test]
+    fn few_values_stay_inline_and_count_the_same() {
+        let mut c = DistinctCounter::default();
+        (0..INLINE as u64).for_each(|v| c.insert(v));
+        assert_eq!(c.heap_bytes(), 0);
+        let inline_estimate = c.estimate_union(None);
+        assert!((9..=11).contains(&inline_estimate), "{inline_estimate}");
+        c.insert(1_000);
+        assert_eq!(c.heap_bytes(), 256);
+        let e = c.estimate_union(None);
+        assert!((10..=12).contains(&e), "{e}");
     }
 
     #[test]

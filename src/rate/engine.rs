@@ -29,8 +29,8 @@ enum Key {
 struct Tracker {
     window: SlidingWindow,
     last_alert: Option<Timestamp>,
-    /// Printable key (a domain for name keys).
-    label: String,
+    /// The domain of a name key (other keys print themselves).
+    name: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -38,6 +38,16 @@ pub struct RateStats {
     pub trackers_peak: usize,
     pub evicted: u64,
     pub alerts: u64,
+    /// Per rule, the highest value any key reached: how close benign
+    /// traffic comes to each threshold, for tuning.
+    pub peaks: Vec<RatePeak>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RatePeak {
+    pub sid: u32,
+    pub threshold: f64,
+    pub peak: f64,
 }
 
 pub struct RateEngine {
@@ -64,13 +74,24 @@ impl RateEngine {
     pub fn new(rules: Vec<RateRule>, cap: usize) -> Self {
         let packet_rules = (0..rules.len()).filter(|&i| rules[i].on == Event::Packet).collect();
         let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
+        let peaks = rules
+            .iter()
+            .map(|r| RatePeak {
+                sid: r.sid,
+                threshold: r.threshold,
+                peak: 0.0,
+            })
+            .collect();
         RateEngine {
             rules,
             packet_rules,
             tx_rules,
             trackers: LinkedHashMap::with_hasher(FixedState::with_seed(0x7a7e)),
             cap: cap.max(16),
-            stats: RateStats::default(),
+            stats: RateStats {
+                peaks,
+                ..RateStats::default()
+            },
         }
     }
 
@@ -86,7 +107,13 @@ impl RateEngine {
         self.trackers.len()
     }
 
-    fn tracker(&mut self, rule: usize, key: Key, now: Timestamp, label: impl FnOnce() -> String) -> &mut Tracker {
+    fn tracker(
+        &mut self,
+        rule: usize,
+        key: Key,
+        now: Timestamp,
+        name: impl FnOnce() -> Option<Box<str>>,
+    ) -> &mut Tracker {
         let k = (rule as u16, key);
         if !self.trackers.contains_key(&k) {
             while self.trackers.len() >= self.cap {
@@ -101,7 +128,7 @@ impl RateEngine {
                 Tracker {
                     window: SlidingWindow::new(now, distinct),
                     last_alert: None,
-                    label: label(),
+                    name: name(),
                 },
             );
             self.stats.trackers_peak = self.stats.trackers_peak.max(self.trackers.len());
@@ -162,7 +189,7 @@ impl RateEngine {
                 flow.rate_half_open.push(idx as u16);
             }
             let now = pkt.ts;
-            let t = self.tracker(idx, key, now, || label_of(&key, &v));
+            let t = self.tracker(idx, key, now, || None);
             match metric {
                 Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => {
                     t.window.add(now, window, 1.0)
@@ -225,21 +252,13 @@ impl RateEngine {
                 vec![None]
             };
             for name in items {
-                let (key, label) = match (group_by, name) {
-                    (GroupBy::DnsParentDomain, Some(n)) => {
-                        let parent = parent_domain(n);
-                        (
-                            Key::Name(hash_bytes(parent)),
-                            String::from_utf8_lossy(parent).into_owned(),
-                        )
-                    }
-                    _ => {
-                        let k = key_of(group_by, &client_view, flow);
-                        (k, label_of(&k, &client_view))
-                    }
+                let parent = name.filter(|_| group_by == GroupBy::DnsParentDomain).map(parent_domain);
+                let key = match parent {
+                    Some(p) => Key::Name(hash_bytes(p)),
+                    None => key_of(group_by, &client_view, flow),
                 };
                 let now = pkt.ts;
-                let t = self.tracker(idx, key, now, || label);
+                let t = self.tracker(idx, key, now, || parent.map(|p| String::from_utf8_lossy(p).into()));
                 match (metric, name) {
                     (Metric::DistinctQueryNames, Some(n)) => t.window.add_distinct(now, window, hash_bytes(n)),
                     _ => t.window.add(now, window, 1.0),
@@ -267,6 +286,9 @@ impl RateEngine {
             }
             _ => t.window.value(now, rule.window_us),
         };
+        if let Some(p) = self.stats.peaks.get_mut(idx) {
+            p.peak = p.peak.max(value);
+        }
         if value < rule.threshold {
             return;
         }
@@ -291,7 +313,7 @@ impl RateEngine {
                 "rate_group_by".to_string(),
                 vec![format!("{:?}", rule.group_by).to_lowercase()],
             ),
-            ("rate_key".to_string(), vec![t.label.clone()]),
+            ("rate_key".to_string(), vec![key_label(&key, t.name.as_deref())]),
         ]);
         out.push(Alert::for_packet(Arc::new(info), pkt, flow, dir));
     }
@@ -405,12 +427,13 @@ fn key_of(by: GroupBy, v: &View, flow: &Flow) -> Key {
     }
 }
 
-fn label_of(key: &Key, v: &View) -> String {
+/// The key as EVE metadata shows it.
+fn key_label(key: &Key, name: Option<&str>) -> String {
     match key {
         Key::Ip(a) => a.to_string(),
         Key::Pair(a, b) => format!("{a}->{b}"),
         Key::IpPort(a, p) => format!("{a}:{p}"),
-        Key::Name(_) => v.dst.to_string(),
+        Key::Name(_) => name.unwrap_or("?").to_string(),
     }
 }
 

@@ -41,7 +41,7 @@ mod test_support;
 
 pub use bundle::{write_bundled_captures, write_scenario_captures};
 pub use frame::{Frame, FrameTime};
-pub use pcap_writer::{Interface, PcapNgWriter, PcapWriter, TsResolution, write_ethernet_pcap};
+pub use pcap_writer::{Interface, PcapNgWriter, PcapWriter, TsResolution, write_ethernet_pcap, write_ethernet_pcap_to};
 pub use rng::Rng;
 pub use scenario::{Scenario, ScenarioInfo, ScenarioOptions, build as build_scenario, scenarios, write_scenario};
 pub use stream::syn_flood_stream;

@@ -106,14 +106,28 @@ where
     I: IntoIterator,
     I::Item: Borrow<Frame>,
 {
-    let file = BufWriter::new(File::create(path)?);
-    let mut w = PcapWriter::new(file, linktype::ETHERNET, TsResolution::Micros)?;
+    write_ethernet_pcap_to(File::create(path)?, frames)
+}
+
+/// [`write_ethernet_pcap`] to any byte sink (a pipe, standard output),
+/// buffered and flushed at the end.
+pub fn write_ethernet_pcap_to<W, I>(out: W, frames: I) -> io::Result<u64>
+where
+    W: Write,
+    I: IntoIterator,
+    I::Item: Borrow<Frame>,
+{
+    let mut w = PcapWriter::new(
+        BufWriter::with_capacity(1 << 20, out),
+        linktype::ETHERNET,
+        TsResolution::Micros,
+    )?;
     let mut count = 0;
     for f in frames {
         w.write_frame(f.borrow())?;
         count += 1;
     }
-    w.into_inner()?;
+    w.into_inner()?.flush()?;
     Ok(count)
 }
 
