@@ -83,8 +83,9 @@ impl Timestamp {
     }
 }
 
-/// Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// Civil date (year, month, day) from days since 1970-01-01 (proleptic
+/// Gregorian calendar).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -1,5 +1,6 @@
 //! Subcommands and their shared options.
 
+mod drill;
 mod replay;
 mod rules_check;
 mod synth;
@@ -34,8 +35,10 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Write the bundled demo captures (deterministic from a seed).
+    /// Write the bundled captures, attack scenarios and floods (deterministic from a seed).
     Synth(synth::SynthArgs),
+    /// Replay attack captures and check the sensor raises the expected alerts in time.
+    Drill(drill::DrillArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,5 +84,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: RulesCommand::Check(a),
         } => rules_check::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Drill(a) => drill::run(a),
     }
 }
