@@ -4,8 +4,12 @@
 //!
 //! - rule load (parse + compile) of ET Open from ../shared/rules when present;
 //! - packets/s and Gbit/s on a generated venue mix (HTTP, DNS, TLS, NTP) for
-//!   decode + flow only (no rules), the bundled rules, and ET Open;
-//! - the same on any capture given on the command line.
+//!   decode + flow only (no rules), the bundled rules, and ET Open, each
+//!   with the default rate rules off and on (and the overhead of turning
+//!   them on);
+//! - the same on a SYN flood from 300,000 spoofed sources (the rate
+//!   engine's worst case: a new tracker per packet) and on any capture
+//!   given on the command line.
 //!
 //! Packets are read into memory first so the figures measure the sensor,
 //! not the disk. Each figure is the best of several rounds.
@@ -78,13 +82,39 @@ fn rules_from(text: Option<&str>, file: Option<&Path>) -> RuleSet {
     loader.finish()
 }
 
-/// Best-of-N time to push every packet through one worker.
-fn measure(engine: &Arc<Engine>, pkts: &Packets) -> (Duration, u64) {
+fn syn_flood() -> Packets {
+    let victim = "10.10.0.81:443".parse().expect("address");
+    let frames: Vec<(Timestamp, u32, Vec<u8>)> =
+        vigie::synth::syn_flood_stream(9, FrameTime::new(1_717_264_800, 0), 300_000, 50_000, victim)
+            .map(|f| {
+                (
+                    Timestamp::new(f.time.secs as i64, f.time.nanos),
+                    linktype::ETHERNET,
+                    f.data,
+                )
+            })
+            .collect();
+    let bytes = frames.iter().map(|f| f.2.len() as u64).sum();
+    Packets {
+        name: "SYN flood, 300k spoofed sources".into(),
+        frames,
+        bytes,
+    }
+}
+
+/// Best-of-N time to push every packet through one worker, with the
+/// default rate rules when `rate`.
+fn measure(engine: &Arc<Engine>, pkts: &Packets, rate: bool) -> (Duration, u64) {
     let cfg = Config::default();
+    let rate_rules = if rate {
+        vigie::rate::load_configured(&cfg, &[]).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        Vec::new()
+    };
     let mut best = Duration::MAX;
     let mut alerts_seen = 0;
     for _ in 0..ROUNDS {
-        let mut worker = Worker::new(&cfg, engine.clone());
+        let mut worker = Worker::new(&cfg, engine.clone()).with_rate(rate_rules.clone(), cfg.rate.max_trackers);
         let mut alerts = Vec::new();
         let mut count = 0u64;
         let start = Instant::now();
@@ -163,7 +193,7 @@ fn main() {
         rules_from(Some(vigie::rules::sources::BUNDLED_RULES), None),
         EngineOptions::default(),
     ));
-    let mut inputs = vec![generated_mix()];
+    let mut inputs = vec![generated_mix(), syn_flood()];
     inputs.extend(args.iter().map(|p| from_capture(p)));
 
     // VIGIE_BENCH_ONLY=decode|bundled|et limits the rows (for profiling one).
@@ -172,9 +202,10 @@ fn main() {
     println!("\n## Throughput, one worker, packets in memory (best of {ROUNDS})\n");
     println!("| workload | packets | avg B | packets/s | Gbit/s | alerts |");
     println!("|---|---:|---:|---:|---:|---:|");
+    let mut overheads = Vec::new();
     for pkts in &inputs {
         if want("decode") {
-            let (d, a) = measure(&empty, pkts);
+            let (d, a) = measure(&empty, pkts, false);
             row(
                 &format!("{}: no rules (decode, flows, streams, parsers)", pkts.name),
                 pkts,
@@ -182,13 +213,25 @@ fn main() {
                 a,
             );
         }
-        if want("bundled") {
-            let (d, a) = measure(&bundled, pkts);
-            row(&format!("{}: bundled rules", pkts.name), pkts, d, a);
+        let mut engines = vec![("bundled rules", &bundled)];
+        if let Some(e) = et_engine.as_ref() {
+            engines.push(("ET Open", e));
         }
-        if let Some(e) = et_engine.as_ref().filter(|_| want("et")) {
-            let (d, a) = measure(e, pkts);
-            row(&format!("{}: ET Open", pkts.name), pkts, d, a);
+        for (label, engine) in engines {
+            let key = if label == "ET Open" { "et" } else { "bundled" };
+            if !want(key) {
+                continue;
+            }
+            let (off, a) = measure(engine, pkts, false);
+            row(&format!("{}: {label}", pkts.name), pkts, off, a);
+            let (on, a) = measure(engine, pkts, true);
+            row(&format!("{}: {label} + rate rules", pkts.name), pkts, on, a);
+            let cost = (on.as_secs_f64() / off.as_secs_f64() - 1.0) * 100.0;
+            overheads.push(format!("{}, {label}: {cost:+.1}% time", pkts.name));
         }
+    }
+    println!("\n## Cost of the default rate rules (packets/s lost when on)\n");
+    for o in overheads {
+        println!("- {o}");
     }
 }

@@ -44,10 +44,14 @@ fn check(sources: u64, flows_cap: u64, trackers_cap: u64, rss_cap_mb: u64, tag: 
     // Flow table: at the cap, never past it; every flow beyond it evicted and counted.
     assert_eq!(s["flows_peak"], flows_cap);
     assert_eq!(s["flows_evicted"].as_u64().unwrap(), sources - flows_cap);
-    // Rate trackers: the same.
+    // Rate trackers: never past the cap. Forged sources are seen once each,
+    // so the doorkeeper holds most of them back instead of letting them
+    // churn the trackers; the few it lets through are evicted and counted.
     let rate = &s["rate"];
-    assert_eq!(rate["trackers_peak"], trackers_cap);
-    assert!(rate["evicted"].as_u64().unwrap() >= sources - trackers_cap, "{rate}");
+    assert!(rate["trackers_peak"].as_u64().unwrap() <= trackers_cap, "{rate}");
+    let held = rate["held_back"].as_u64().unwrap();
+    assert!(held >= sources, "{rate}");
+    assert!(rate["evicted"].as_u64().unwrap() > 0, "{rate}");
     assert!(s["threshold_evictions"].as_u64().unwrap() > 0);
     // Memory: under the budget these caps allow, whatever the number of sources.
     let rss = s["peak_rss_bytes"].as_u64().expect("peak RSS on Linux");

@@ -21,7 +21,9 @@ fn expected() -> Vec<(u64, &'static str, &'static str)> {
         (9100010, WEB, "198.51.100.77"),
         // Rate rules: the same scanner and sweeper, seen by their rates.
         (9200001, "203.0.113.7", WEB),
-        (9200003, "203.0.113.9", "10.10.0.20"),
+        // The sweep's 21st host: a key's first sighting takes no tracker
+        // (the doorkeeper), so the 20-host threshold is crossed one probe later.
+        (9200003, "203.0.113.9", "10.10.0.21"),
     ]
 }
 

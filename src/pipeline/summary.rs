@@ -164,8 +164,8 @@ impl Summary {
         if let Some(r) = &self.rate {
             let _ = writeln!(
                 s,
-                "rate       {} alerts, {} trackers at peak, {} evicted at the cap",
-                r.alerts, r.trackers_peak, r.evicted
+                "rate       {} alerts, {} trackers at peak, {} evicted at the cap, {} first sightings held back",
+                r.alerts, r.trackers_peak, r.evicted, r.held_back
             );
         }
         if self.threshold_evictions > 0 {

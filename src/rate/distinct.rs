@@ -40,29 +40,38 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 33)
 }
 
-fn set(words: &mut [u64; WORDS], bit: usize) {
-    words[bit / 64] |= 1 << (bit % 64);
+/// Sets `bit`; true when it was clear.
+fn set(words: &mut [u64; WORDS], bit: usize) -> bool {
+    let (word, mask) = (&mut words[bit / 64], 1u64 << (bit % 64));
+    let was_clear = *word & mask == 0;
+    *word |= mask;
+    was_clear
 }
 
 impl DistinctCounter {
-    pub fn insert(&mut self, value: u64) {
+    /// Counts `value`; true when it set a bit not set before (the
+    /// estimate grew).
+    pub fn insert(&mut self, value: u64) -> bool {
         let bit = (mix(value) as usize) % BITS;
         match &mut self.bits {
             Bits::Many(words) => set(words, bit),
             Bits::Few { len, positions } => {
                 let used = &positions[..usize::from(*len)];
                 if used.contains(&(bit as u16)) {
-                    return;
+                    return false;
                 }
                 if used.len() < INLINE {
                     positions[used.len()] = bit as u16;
                     *len += 1;
-                    return;
+                    return true;
                 }
                 let mut words = Box::new([0u64; WORDS]);
-                used.iter().for_each(|&p| set(&mut words, usize::from(p)));
+                used.iter().for_each(|&p| {
+                    set(&mut words, usize::from(p));
+                });
                 set(&mut words, bit);
                 self.bits = Bits::Many(words);
+                true
             }
         }
     }
@@ -76,9 +85,9 @@ impl DistinctCounter {
     fn or_into(&self, words: &mut [u64; WORDS]) {
         match &self.bits {
             Bits::Many(mine) => words.iter_mut().zip(mine.iter()).for_each(|(w, m)| *w |= m),
-            Bits::Few { len, positions } => positions[..usize::from(*len)]
-                .iter()
-                .for_each(|&p| set(words, usize::from(p))),
+            Bits::Few { len, positions } => positions[..usize::from(*len)].iter().for_each(|&p| {
+                set(words, usize::from(p));
+            }),
         }
     }
 
@@ -137,8 +146,12 @@ mod tests {
     fn union_of_two_windows() {
         let mut a = DistinctCounter::default();
         let mut b = DistinctCounter::default();
-        (0..100u64).for_each(|v| a.insert(v));
-        (50..150u64).for_each(|v| b.insert(v));
+        (0..100u64).for_each(|v| {
+            a.insert(v);
+        });
+        (50..150u64).for_each(|v| {
+            b.insert(v);
+        });
         let e = a.estimate_union(Some(&b));
         assert!((140..=160).contains(&e), "{e}");
         a.clear();
@@ -149,7 +162,9 @@ mod tests {
     #[test]
     fn few_values_stay_inline_and_count_the_same() {
         let mut c = DistinctCounter::default();
-        (0..INLINE as u64).for_each(|v| c.insert(v));
+        (0..INLINE as u64).for_each(|v| {
+            c.insert(v);
+        });
         assert_eq!(c.heap_bytes(), 0);
         let inline_estimate = c.estimate_union(None);
         assert!((9..=11).contains(&inline_estimate), "{inline_estimate}");
@@ -162,7 +177,9 @@ mod tests {
     #[test]
     fn saturation_is_bounded() {
         let mut c = DistinctCounter::default();
-        (0..1_000_000u64).for_each(|v| c.insert(v));
+        (0..1_000_000u64).for_each(|v| {
+            c.insert(v);
+        });
         assert!(c.estimate_union(None) >= 10_000);
     }
 }

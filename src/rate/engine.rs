@@ -4,6 +4,7 @@
 //! raises an ordinary alert, then stays quiet for its cooldown.
 
 use super::distinct::hash_bytes;
+use super::doorkeeper::Doorkeeper;
 use super::rule::{Event, Filter, GroupBy, Metric, RateRule};
 use super::window::SlidingWindow;
 use crate::alert::{Alert, SignatureInfo};
@@ -14,7 +15,9 @@ use crate::rules::buffer::{AppProto, BufferId};
 use crate::timestamp::Timestamp;
 use foldhash::fast::FixedState;
 use hashlink::LinkedHashMap;
+use hashlink::linked_hash_map::Entry;
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -37,6 +40,8 @@ struct Tracker {
 pub struct RateStats {
     pub trackers_peak: usize,
     pub evicted: u64,
+    /// First sightings of keys of gated rules, which took no tracker.
+    pub held_back: u64,
     pub alerts: u64,
     /// Per rule, the highest value any key reached: how close benign
     /// traffic comes to each threshold, for tuning.
@@ -54,8 +59,11 @@ pub struct RateEngine {
     rules: Vec<RateRule>,
     packet_rules: Vec<usize>,
     tx_rules: Vec<usize>,
-    trackers: LinkedHashMap<(u16, Key), Tracker, FixedState>,
+    trackers: Trackers,
     cap: usize,
+    /// Per rule: new keys wait for their second sighting (see [`Doorkeeper`]).
+    gated: Vec<bool>,
+    doorkeeper: Doorkeeper,
     pub stats: RateStats,
 }
 
@@ -74,6 +82,7 @@ impl RateEngine {
     pub fn new(rules: Vec<RateRule>, cap: usize) -> Self {
         let packet_rules = (0..rules.len()).filter(|&i| rules[i].on == Event::Packet).collect();
         let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
+        let gated = rules.iter().map(RateRule::first_sighting_cannot_alert).collect();
         let peaks = rules
             .iter()
             .map(|r| RatePeak {
@@ -88,6 +97,8 @@ impl RateEngine {
             tx_rules,
             trackers: LinkedHashMap::with_hasher(FixedState::with_seed(0x7a7e)),
             cap: cap.max(16),
+            gated,
+            doorkeeper: Doorkeeper::default(),
             stats: RateStats {
                 peaks,
                 ..RateStats::default()
@@ -105,39 +116,6 @@ impl RateEngine {
 
     pub fn trackers(&self) -> usize {
         self.trackers.len()
-    }
-
-    fn tracker(
-        &mut self,
-        rule: usize,
-        key: Key,
-        now: Timestamp,
-        name: impl FnOnce() -> Option<Box<str>>,
-    ) -> &mut Tracker {
-        let k = (rule as u16, key);
-        if !self.trackers.contains_key(&k) {
-            while self.trackers.len() >= self.cap {
-                if self.trackers.pop_front().is_none() {
-                    break;
-                }
-                self.stats.evicted += 1;
-            }
-            let distinct = self.rules[rule].metric.is_distinct();
-            self.trackers.insert(
-                k,
-                Tracker {
-                    window: SlidingWindow::new(now, distinct),
-                    last_alert: None,
-                    name: name(),
-                },
-            );
-            self.stats.trackers_peak = self.stats.trackers_peak.max(self.trackers.len());
-        }
-        // Just inserted or present: `to_back` finds it.
-        match self.trackers.to_back(&k) {
-            Some(t) => t,
-            None => unreachable!("tracker present after insert"),
-        }
     }
 
     /// Offers one packet of `flow` travelling `dir` to the packet rules.
@@ -189,20 +167,45 @@ impl RateEngine {
                 flow.rate_half_open.push(idx as u16);
             }
             let now = pkt.ts;
-            let t = self.tracker(idx, key, now, || None);
-            match metric {
+            let rule = &self.rules[idx];
+            let gate = self.gated[idx].then_some(&mut self.doorkeeper);
+            let Some(t) = tracker(
+                &mut self.trackers,
+                self.cap,
+                &mut self.stats,
+                gate,
+                (idx, rule),
+                key,
+                now,
+                || None,
+            ) else {
+                continue;
+            };
+            let changed = match metric {
                 Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => {
-                    t.window.add(now, window, 1.0)
+                    t.window.add(now, window, 1.0);
+                    true
                 }
-                Metric::Bytes => t.window.add(now, window, f64::from(pkt.wire_len)),
-                Metric::ResponseRatio if reverse => t.window.add_denominator(now, window, f64::from(pkt.wire_len)),
-                Metric::ResponseRatio => t.window.add(now, window, f64::from(pkt.wire_len)),
+                Metric::Bytes => {
+                    t.window.add(now, window, f64::from(pkt.wire_len));
+                    true
+                }
+                Metric::ResponseRatio if reverse => {
+                    t.window.add_denominator(now, window, f64::from(pkt.wire_len));
+                    true
+                }
+                Metric::ResponseRatio => {
+                    t.window.add(now, window, f64::from(pkt.wire_len));
+                    true
+                }
                 Metric::DistinctDstPorts => t.window.add_distinct(now, window, u64::from(v.dport)),
                 Metric::DistinctDstHosts => t.window.add_distinct(now, window, ip_value(v.dst)),
                 Metric::DistinctSrcHosts => t.window.add_distinct(now, window, ip_value(v.src)),
-                Metric::DistinctQueryNames => {}
+                Metric::DistinctQueryNames => false,
+            };
+            if changed && let Some(info) = evaluate(rule, &key, t, now, &mut self.stats, idx) {
+                out.push(Alert::for_packet(info, pkt, flow, dir));
             }
-            self.check(idx, key, pkt, flow, dir, out);
         }
     }
 
@@ -258,65 +261,175 @@ impl RateEngine {
                     None => key_of(group_by, &client_view, flow),
                 };
                 let now = pkt.ts;
-                let t = self.tracker(idx, key, now, || parent.map(|p| String::from_utf8_lossy(p).into()));
-                match (metric, name) {
+                let rule = &self.rules[idx];
+                let gate = self.gated[idx].then_some(&mut self.doorkeeper);
+                let label = || parent.map(|p| String::from_utf8_lossy(p).into());
+                let Some(t) = tracker(
+                    &mut self.trackers,
+                    self.cap,
+                    &mut self.stats,
+                    gate,
+                    (idx, rule),
+                    key,
+                    now,
+                    label,
+                ) else {
+                    continue;
+                };
+                let changed = match (metric, name) {
                     (Metric::DistinctQueryNames, Some(n)) => t.window.add_distinct(now, window, hash_bytes(n)),
-                    _ => t.window.add(now, window, 1.0),
+                    _ => {
+                        t.window.add(now, window, 1.0);
+                        true
+                    }
+                };
+                if changed && let Some(info) = evaluate(rule, &key, t, now, &mut self.stats, idx) {
+                    out.push(Alert::for_packet(info, pkt, flow, dir));
                 }
-                self.check(idx, key, pkt, flow, dir, out);
             }
         }
     }
+}
 
-    /// Raises an alert when the tracker is over its threshold and not cooling down.
-    fn check(&mut self, idx: usize, key: Key, pkt: &Packet<'_>, flow: &Flow, dir: Direction, out: &mut Vec<Alert>) {
-        let rule = &self.rules[idx];
-        let now = pkt.ts;
-        let Some(t) = self.trackers.get_mut(&(idx as u16, key)) else {
-            return;
-        };
-        let value = match rule.metric {
-            m if m.is_distinct() => t.window.distinct() as f64,
-            Metric::ResponseRatio => {
-                let num = t.window.value(now, rule.window_us);
-                if num < rule.min_bytes as f64 {
-                    return;
-                }
-                num / t.window.denominator(now, rule.window_us).max(1.0)
+type Trackers = LinkedHashMap<(u16, Key), Tracker, FixedState>;
+
+/// The tracker of rule `idx` for `key`, marked most recently used. A
+/// missing one is made (the least recently used evicted at the cap), unless
+/// the rule is gated and this is the key's first sighting. One hash lookup
+/// while under the cap.
+#[allow(clippy::too_many_arguments)]
+fn tracker<'a>(
+    trackers: &'a mut Trackers,
+    cap: usize,
+    stats: &mut RateStats,
+    mut gate: Option<&mut Doorkeeper>,
+    (idx, rule): (usize, &RateRule),
+    key: Key,
+    now: Timestamp,
+    name: impl FnOnce() -> Option<Box<str>>,
+) -> Option<&'a mut Tracker> {
+    let k = (idx as u16, key);
+    let refused = |gate: &mut Option<&mut Doorkeeper>| {
+        gate.as_mut()
+            .is_some_and(|d| !d.admit(FixedState::with_seed(0xd00e).hash_one(k)))
+    };
+    if trackers.len() >= cap && !trackers.contains_key(&k) {
+        if refused(&mut gate) {
+            stats.held_back += 1;
+            return None;
+        }
+        // Admitted: the vacant entry below must not ask again.
+        let credit = gate.take().is_some();
+        while trackers.len() >= cap {
+            if trackers.pop_front().is_none() {
+                break;
             }
-            _ => t.window.value(now, rule.window_us),
-        };
-        if let Some(p) = self.stats.peaks.get_mut(idx) {
-            p.peak = p.peak.max(value);
+            stats.evicted += 1;
         }
-        if value < rule.threshold {
-            return;
-        }
-        if t.last_alert
-            .is_some_and(|last| now.as_micros() - last.as_micros() < rule.cooldown_us)
-        {
-            return;
-        }
-        t.last_alert = Some(now);
-        self.stats.alerts += 1;
-        let mut info: SignatureInfo = (*rule.info).clone();
-        let shown = if rule.metric == Metric::ResponseRatio {
-            format!("{value:.1}")
-        } else {
-            format!("{}", value.round() as u64)
-        };
-        info.metadata.extend([
-            ("rate_value".to_string(), vec![shown]),
-            ("rate_threshold".to_string(), vec![format!("{}", rule.threshold)]),
-            ("rate_window".to_string(), vec![rule.window_text.clone()]),
-            (
-                "rate_group_by".to_string(),
-                vec![format!("{:?}", rule.group_by).to_lowercase()],
-            ),
-            ("rate_key".to_string(), vec![key_label(&key, t.name.as_deref())]),
-        ]);
-        out.push(Alert::for_packet(Arc::new(info), pkt, flow, dir));
+        let len_after = trackers.len() + 1;
+        return Some(insert(trackers.entry(k), stats, len_after, rule, now, credit, name));
     }
+    let len_after = trackers.len() + 1;
+    match trackers.entry(k) {
+        Entry::Occupied(mut o) => {
+            o.to_back();
+            Some(o.into_mut())
+        }
+        vacant => {
+            if refused(&mut gate) {
+                stats.held_back += 1;
+                return None;
+            }
+            let credit = gate.is_some();
+            Some(insert(vacant, stats, len_after, rule, now, credit, name))
+        }
+    }
+}
+
+/// Fills a vacant tracker entry; `credit` counts the first sighting the
+/// doorkeeper held back (for rules that count events).
+fn insert<'a>(
+    entry: Entry<'a, (u16, Key), Tracker, FixedState>,
+    stats: &mut RateStats,
+    len_after: usize,
+    rule: &RateRule,
+    now: Timestamp,
+    credit: bool,
+    name: impl FnOnce() -> Option<Box<str>>,
+) -> &'a mut Tracker {
+    let mut window = SlidingWindow::new(now, rule.metric.is_distinct());
+    if credit && rule.metric.counts_events() {
+        window.add(now, rule.window_us, 1.0);
+    }
+    let tracker = Tracker {
+        window,
+        last_alert: None,
+        name: name(),
+    };
+    match entry {
+        Entry::Occupied(o) => {
+            let t = o.into_mut();
+            *t = tracker;
+            t
+        }
+        Entry::Vacant(v) => {
+            stats.trackers_peak = stats.trackers_peak.max(len_after);
+            v.insert(tracker)
+        }
+    }
+}
+
+/// The alert's signature (the rule's, with the measure in its metadata)
+/// when tracker `t` is over its threshold and not cooling down.
+fn evaluate(
+    rule: &RateRule,
+    key: &Key,
+    t: &mut Tracker,
+    now: Timestamp,
+    stats: &mut RateStats,
+    idx: usize,
+) -> Option<Arc<SignatureInfo>> {
+    let value = match rule.metric {
+        m if m.is_distinct() => t.window.distinct() as f64,
+        Metric::ResponseRatio => {
+            let num = t.window.value(now, rule.window_us);
+            if num < rule.min_bytes as f64 {
+                return None;
+            }
+            num / t.window.denominator(now, rule.window_us).max(1.0)
+        }
+        _ => t.window.value(now, rule.window_us),
+    };
+    if let Some(p) = stats.peaks.get_mut(idx) {
+        p.peak = p.peak.max(value);
+    }
+    if value < rule.threshold {
+        return None;
+    }
+    if t.last_alert
+        .is_some_and(|last| now.as_micros() - last.as_micros() < rule.cooldown_us)
+    {
+        return None;
+    }
+    t.last_alert = Some(now);
+    stats.alerts += 1;
+    let mut info: SignatureInfo = (*rule.info).clone();
+    let shown = if rule.metric == Metric::ResponseRatio {
+        format!("{value:.1}")
+    } else {
+        format!("{}", value.round() as u64)
+    };
+    info.metadata.extend([
+        ("rate_value".to_string(), vec![shown]),
+        ("rate_threshold".to_string(), vec![format!("{}", rule.threshold)]),
+        ("rate_window".to_string(), vec![rule.window_text.clone()]),
+        (
+            "rate_group_by".to_string(),
+            vec![format!("{:?}", rule.group_by).to_lowercase()],
+        ),
+        ("rate_key".to_string(), vec![key_label(key, t.name.as_deref())]),
+    ]);
+    Some(Arc::new(info))
 }
 
 fn view(pkt: &Packet<'_>, dir: Direction) -> View {

@@ -5,6 +5,7 @@
 //! trackers and a few flow markers.
 
 mod distinct;
+mod doorkeeper;
 mod engine;
 mod rule;
 mod window;

@@ -121,6 +121,14 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Each matching packet or transaction adds one.
+    pub fn counts_events(self) -> bool {
+        matches!(
+            self,
+            Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events
+        )
+    }
+
     pub fn is_distinct(self) -> bool {
         matches!(
             self,
@@ -221,6 +229,20 @@ pub struct RateRule {
     pub cooldown_us: i64,
     pub min_bytes: u64,
     pub window_text: String,
+}
+
+impl RateRule {
+    /// Whether a key's first two sightings together stay under the
+    /// threshold, so a key can wait for its second sighting before it gets a
+    /// tracker (ratio rules never wait: their denominators must all count).
+    pub fn first_sighting_cannot_alert(&self) -> bool {
+        const LARGEST_PACKET: f64 = 65_535.0;
+        match self.metric {
+            m if m.counts_events() || m.is_distinct() => self.threshold > 2.0,
+            Metric::Bytes => self.threshold > 2.0 * LARGEST_PACKET,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -64,10 +64,13 @@ impl SlidingWindow {
         self.current_den += amount;
     }
 
-    pub fn add_distinct(&mut self, now: Timestamp, window_us: i64, value: u64) {
+    /// Adds a value to the distinct count; false when it was already counted
+    /// (the estimate cannot have grown).
+    pub fn add_distinct(&mut self, now: Timestamp, window_us: i64, value: u64) -> bool {
         self.roll(now, window_us);
-        if let Some((cur, _)) = &mut self.distinct {
-            cur.insert(value);
+        match &mut self.distinct {
+            Some((cur, _)) => cur.insert(value),
+            None => false,
         }
     }
 
