@@ -25,7 +25,7 @@ use vigie::rules::{Classifications, Loader, RuleSet};
 use vigie::synth::{FrameTime, venue};
 use vigie::timestamp::Timestamp;
 
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 struct Packets {
     name: String,

@@ -57,7 +57,8 @@ pub struct RatePeak {
 
 pub struct RateEngine {
     rules: Vec<RateRule>,
-    packet_rules: Vec<usize>,
+    /// Packet rules that can match each IP protocol (see [`proto_slot`]).
+    packet_rules: [Vec<usize>; 4],
     tx_rules: Vec<usize>,
     trackers: Trackers,
     cap: usize,
@@ -80,7 +81,12 @@ struct View {
 
 impl RateEngine {
     pub fn new(rules: Vec<RateRule>, cap: usize) -> Self {
-        let packet_rules = (0..rules.len()).filter(|&i| rules[i].on == Event::Packet).collect();
+        let packet_rules = [6u8, 17, 1, 0].map(|proto| {
+            (0..rules.len())
+                .filter(|&i| rules[i].on == Event::Packet)
+                .filter(|&i| rules[i].filter.proto.is_none_or(|p| proto_slot(p) == proto_slot(proto)))
+                .collect()
+        });
         let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
         let gated = rules.iter().map(RateRule::first_sighting_cannot_alert).collect();
         let peaks = rules
@@ -120,7 +126,8 @@ impl RateEngine {
 
     /// Offers one packet of `flow` travelling `dir` to the packet rules.
     pub fn on_packet(&mut self, pkt: &Packet<'_>, flow: &mut Flow, dir: Direction, out: &mut Vec<Alert>) {
-        if self.packet_rules.is_empty() {
+        let slot = proto_slot(pkt.ip.proto);
+        if self.packet_rules[slot].is_empty() {
             return;
         }
         let first_packet = flow.pkts[0] + flow.pkts[1] == 1;
@@ -145,8 +152,8 @@ impl RateEngine {
             }
         }
         let fwd = view(pkt, dir);
-        for i in 0..self.packet_rules.len() {
-            let idx = self.packet_rules[i];
+        for i in 0..self.packet_rules[slot].len() {
+            let idx = self.packet_rules[slot][i];
             let rule = &self.rules[idx];
             let (v, reverse) = if packet_matches(&rule.filter, pkt, &fwd) {
                 (fwd, false)
@@ -288,6 +295,16 @@ impl RateEngine {
                 }
             }
         }
+    }
+}
+
+/// Index of the rule list for IP protocol `proto`: TCP, UDP, ICMP, other.
+fn proto_slot(proto: u8) -> usize {
+    match proto {
+        6 => 0,
+        17 => 1,
+        1 => 2,
+        _ => 3,
     }
 }
 
@@ -458,24 +475,10 @@ impl View {
     }
 }
 
+/// Whether a packet seen as `v` matches filter `f`; the cheap header tests
+/// come first, the address sets last.
 fn packet_matches(f: &Filter, pkt: &Packet<'_>, v: &View) -> bool {
-    if f.proto.is_some_and(|p| p != pkt.ip.proto) {
-        return false;
-    }
-    if f.to_server.is_some_and(|t| t != v.to_server) {
-        return false;
-    }
-    if f.src.as_ref().is_some_and(|s| !s.contains(v.src)) || f.dst.as_ref().is_some_and(|s| !s.contains(v.dst)) {
-        return false;
-    }
-    let has_ports = matches!(pkt.transport, Transport::Tcp(_) | Transport::Udp(_));
-    if has_ports
-        && (f.src_ports.as_ref().is_some_and(|p| !p.contains(v.sport))
-            || f.dst_ports.as_ref().is_some_and(|p| !p.contains(v.dport)))
-    {
-        return false;
-    }
-    if !has_ports && (f.src_ports.is_some() || f.dst_ports.is_some()) {
+    if f.proto.is_some_and(|p| p != pkt.ip.proto) || f.to_server.is_some_and(|t| t != v.to_server) {
         return false;
     }
     if let Some(flags) = &f.tcp_flags
@@ -489,7 +492,17 @@ fn packet_matches(f: &Filter, pkt: &Packet<'_>, v: &View) -> bool {
         return false;
     }
     let size = pkt.wire_len;
-    !(f.min_size.is_some_and(|m| size < m) || f.max_size.is_some_and(|m| size > m))
+    if f.min_size.is_some_and(|m| size < m) || f.max_size.is_some_and(|m| size > m) {
+        return false;
+    }
+    let has_ports = matches!(pkt.transport, Transport::Tcp(_) | Transport::Udp(_));
+    let ports_ok = if has_ports {
+        f.src_ports.as_ref().is_none_or(|p| p.contains(v.sport))
+            && f.dst_ports.as_ref().is_none_or(|p| p.contains(v.dport))
+    } else {
+        f.src_ports.is_none() && f.dst_ports.is_none()
+    };
+    ports_ok && f.src.as_ref().is_none_or(|s| s.contains(v.src)) && f.dst.as_ref().is_none_or(|s| s.contains(v.dst))
 }
 
 fn tx_matches(f: &Filter, tx: &dyn TxBuffers, v: &View) -> bool {
