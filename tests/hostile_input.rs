@@ -167,3 +167,27 @@ fn missing_input_and_bad_rules_file_fail_with_reason() {
             || String::from_utf8_lossy(&out.stderr).contains("nope")
     );
 }
+
+#[test]
+fn a_last_record_longer_than_the_file_is_a_truncation() {
+    // Whole packets, then a record header claiming 4 MB that the file never holds.
+    let dir = scratch("last-record");
+    let whole = std::fs::read(repo().join("pcaps/venue-benign.pcap")).unwrap();
+    let mut cut = whole[..24].to_vec();
+    let mut off = 24;
+    for _ in 0..5 {
+        let incl = u32::from_le_bytes(whole[off + 8..off + 12].try_into().unwrap()) as usize;
+        cut.extend_from_slice(&whole[off..off + 16 + incl]);
+        off += 16 + incl;
+    }
+    for field in [1_717_264_900u32, 0, 4 << 20, 4 << 20] {
+        cut.extend_from_slice(&field.to_le_bytes());
+    }
+    let cap = dir.join("last.pcap");
+    std::fs::write(&cap, cut).unwrap();
+    let (out, summary) = replay(&[&cap], &[], &dir.join("logs"), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(summary["packets"], 5);
+    let truncated = summary["truncated_files"][0].as_str().unwrap();
+    assert!(truncated.contains("middle of packet 6"), "{truncated}");
+}

@@ -325,10 +325,28 @@ impl CaptureFile {
                 MAX_BLOCK
             )));
         }
+        // A plausible record claiming more than what is left of the input is
+        // a file cut short (its last header written, its data never).
+        if self.input_ends_before(wanted) {
+            return Ok(Located::Truncated(format!(
+                "file ends in the middle of packet {} (its header claims {} bytes)",
+                self.packets + 1,
+                declared.unwrap_or(0)
+            )));
+        }
         if !self.reader.grow(wanted.next_power_of_two()) {
             return Err(self.damaged("cannot grow the read buffer for a large record"));
         }
         Ok(Located::NeedData)
+    }
+
+    /// Whether the input runs out before `wanted` more bytes (reading what
+    /// fits in the buffer to find out).
+    fn input_ends_before(&mut self, wanted: usize) -> bool {
+        if !self.reader.reader_exhausted() && self.reader.refill().is_err() {
+            return false;
+        }
+        self.reader.reader_exhausted() && self.reader.data().len() < wanted
     }
 }
 

@@ -38,6 +38,13 @@ pub struct ReplayArgs {
     /// Print the summary as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Accepted for Suricata command lines: vigie is passive, and `drop`
+    /// and `reject` rules alert as they would in IDS mode.
+    #[arg(long, hide = true)]
+    pub simulate_ips: bool,
+    /// Accepted for Suricata command lines: a replay runs on one worker.
+    #[arg(long, hide = true, value_name = "MODE")]
+    pub runmode: Option<String>,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
