@@ -43,6 +43,31 @@ const MIGRATIONS: &[&str] = &[
         inputs      TEXT    NOT NULL,
         summary     TEXT
     );",
+    // 2: policy decisions (block, quarantine, step_up, monitor) with their
+    // reasons, expiry and revocation; bouncer cursors for decision streams.
+    "CREATE TABLE decisions (
+        id          INTEGER PRIMARY KEY,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER,
+        revoked_at  INTEGER,
+        scope       TEXT    NOT NULL,
+        value       TEXT    NOT NULL,
+        type        TEXT    NOT NULL,
+        origin      TEXT    NOT NULL,
+        policy      TEXT,
+        reason      TEXT    NOT NULL,
+        sids        TEXT    NOT NULL DEFAULT '[]',
+        alert_ids   TEXT    NOT NULL DEFAULT '[]',
+        offence     INTEGER NOT NULL DEFAULT 1,
+        sensor      TEXT    NOT NULL
+    );
+    CREATE INDEX decisions_value   ON decisions (value, created_at);
+    CREATE INDEX decisions_created ON decisions (created_at);
+    CREATE INDEX decisions_ended   ON decisions (revoked_at, expires_at);
+    CREATE TABLE bouncer_cursors (
+        bouncer   TEXT PRIMARY KEY,
+        last_poll INTEGER NOT NULL
+    );",
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
