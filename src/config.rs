@@ -22,6 +22,71 @@ pub struct Config {
     pub defrag: crate::defrag::DefragConfig,
     pub detect: DetectConfig,
     pub rate: RateConfig,
+    pub policy: PolicyConfig,
+    pub api: ApiConfig,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    pub enabled: bool,
+    /// Policy file (none: the bundled rules/policy.toml).
+    pub file: Option<PathBuf>,
+    /// (policy, address) windows kept at once; the least recently used go first.
+    pub max_windows: usize,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            enabled: true,
+            file: None,
+            max_windows: 100_000,
+        }
+    }
+}
+
+/// Who may call the API with a bearer token, and with what rights.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiToken {
+    pub name: String,
+    pub token: String,
+    /// `read` (queries, streams, feeds) or `admin` (also adds and revokes decisions).
+    pub scope: String,
+}
+
+/// A CrowdSec bouncer's key (`X-Api-Key`): decision streams only.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BouncerKey {
+    pub name: String,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Address and port; loopback unless you mean otherwise.
+    pub listen: String,
+    pub tokens: Vec<ApiToken>,
+    pub bouncer_keys: Vec<BouncerKey>,
+    /// Largest request body accepted.
+    pub max_body: ByteSize,
+    /// Seconds between keep-alive comments on the alert stream.
+    pub heartbeat_secs: u64,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            listen: "127.0.0.1:8787".into(),
+            tokens: Vec::new(),
+            bouncer_keys: Vec::new(),
+            max_body: ByteSize(64 << 10),
+            heartbeat_secs: 15,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -4,6 +4,7 @@
 //! store.
 
 pub mod alert;
+pub mod api;
 pub mod app;
 pub mod capture;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod drill;
 pub mod flow;
 pub mod output;
 pub mod pipeline;
+pub mod policy;
 pub mod rate;
 pub mod rules;
 pub mod store;

@@ -83,6 +83,71 @@ impl Timestamp {
     }
 }
 
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian calendar).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Microseconds since the epoch of an RFC 3339 time
+/// (`2024-06-01T18:00:03.5Z`, `…+02:00`, EVE's `…+0000`); None if malformed.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let num = |a: usize, b: usize| -> Option<i64> {
+        let part = s.get(a..b)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let seps = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if seps.iter().any(|&(i, c)| s.as_bytes().get(i) != Some(&c))
+        || !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' '))
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut micros = 0i64;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let padded = format!("{:0<6}", &frac[..digits.min(6)]);
+        micros = padded.parse().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_secs = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = rest[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let h: i64 = digits[..2].parse().ok()?;
+            let m: i64 = digits[2..].parse().ok()?;
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    let days = days_from_civil(year, month as u32, day as u32);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    Some(secs * 1_000_000 + micros)
+}
+
 /// Civil date (year, month, day) from days since 1970-01-01 (proleptic
 /// Gregorian calendar).
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -146,6 +211,38 @@ impl fmt::Display for FastLogTime {
             "{:02}/{:02}/{:04}-{:02}:{:02}:{:02}.{:06}",
             p.month, p.day, p.year, p.hour, p.minute, p.second, p.micros
         )
+    }
+}
+
+#[cfg(test)]
+mod rfc3339_tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_eve_and_people_write() {
+        let t = Timestamp::new(1_717_264_803, 532_140_000);
+        let eve = t.eve().to_string();
+        assert_eq!(parse_rfc3339(&eve), Some(t.as_micros()));
+        assert_eq!(parse_rfc3339("2024-06-01T18:00:03Z"), Some(1_717_264_803_000_000));
+        assert_eq!(
+            parse_rfc3339("2024-06-01T20:00:03.5+02:00"),
+            Some(1_717_264_803_500_000)
+        );
+        assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), Some(-1_000_000));
+        for bad in [
+            "",
+            "2024-06-01",
+            "2024-13-01T00:00:00Z",
+            "2024-06-01T18:00:03",
+            "2024-06-01T18:00:03+2",
+            "２０２４-06-01T18:00:03Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        for days in [-800_000i64, -1, 0, 19_875, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! Subcommands and their shared options.
 
+mod decisions;
 mod drill;
 mod replay;
 mod rules_check;
+mod serve;
 mod synth;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +41,10 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Replay attack captures and check the sensor raises the expected alerts in time.
     Drill(drill::DrillArgs),
+    /// Run the API over the store until interrupted.
+    Serve(serve::ServeArgs),
+    /// List, add and revoke decisions (block, quarantine, step_up, monitor).
+    Decisions(decisions::DecisionsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -85,5 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => rules_check::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Drill(a) => drill::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Decisions(a) => decisions::run(a),
     }
 }

@@ -38,6 +38,10 @@ pub struct ReplayArgs {
     /// Print the summary as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Serve the API (vigie.toml `[api]`) during the replay and afterwards,
+    /// until interrupted: decisions reach bouncers as they are made.
+    #[arg(long)]
+    pub serve: bool,
     /// Accepted for Suricata command lines: vigie is passive, and `drop`
     /// and `reject` rules alert as they would in IDS mode.
     #[arg(long, hide = true)]
@@ -97,9 +101,28 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             b.set_message(format!("{packets} packets"));
         }
     };
+    let live = std::sync::Arc::new(vigie::api::LiveCounters::default());
+    let server = if args.serve {
+        Some(super::serve::start(&cfg, live.clone())?)
+    } else {
+        None
+    };
+    let mut count_packet = |raw: &vigie::capture::RawPacket<'_>| {
+        live.packets.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        live.bytes
+            .fetch_add(u64::from(raw.wire_len), std::sync::atomic::Ordering::Relaxed);
+    };
+    let mut count_alert = |_: &vigie::alert::Alert| {
+        live.alerts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
     let hooks = pipeline::ReplayHooks {
         progress: Some(&mut progress),
-        ..Default::default()
+        packet: server
+            .is_some()
+            .then_some(&mut count_packet as &mut dyn FnMut(&vigie::capture::RawPacket<'_>)),
+        alert: server
+            .is_some()
+            .then_some(&mut count_alert as &mut dyn FnMut(&vigie::alert::Alert)),
     };
     let summary = pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks)?;
     if let Some(b) = bar {
@@ -110,6 +133,14 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     } else {
         print!("{}", summary.to_text());
         println!("logs       {}", cfg.outputs.log_dir.display());
+    }
+    if let Some(server) = server {
+        eprintln!(
+            "vigie: replay done; API still serving on http://{} until interrupted",
+            server.addr
+        );
+        vigie::api::wait_for_signal();
+        server.stop();
     }
     if !summary.failed_files.is_empty() {
         return Ok(ExitCode::from(2));

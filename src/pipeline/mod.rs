@@ -29,6 +29,8 @@ pub enum ReplayError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
 }
 
 /// Called as the replay advances: (bytes read so far, packets so far).
@@ -87,6 +89,20 @@ pub fn replay(
         queue: cfg.outputs.queue,
     })?;
 
+    let policy = match (&store_path, cfg.policy.enabled) {
+        (Some(p), true) => {
+            let set = crate::policy::load_configured(cfg)?;
+            let engine = crate::policy::PolicyEngine::new(set, cfg.policy.max_windows);
+            Some(crate::policy::PolicyRunner::start(
+                p.clone(),
+                engine,
+                sensor.clone(),
+                std::time::Duration::from_millis(250),
+            )?)
+        }
+        _ => None,
+    };
+
     let mut worker = Worker::new(cfg, engine).with_rate(rate_rules, cfg.rate.max_trackers);
     let mut summary = Summary {
         files: inputs.len(),
@@ -141,6 +157,10 @@ pub fn replay(
     worker.finish(&mut alerts);
     emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
     let out_stats = outputs.finish()?;
+    // Every alert is stored now: the policy makes its last pass over them.
+    if let Some(p) = policy {
+        summary.policy = Some(p.finish()?);
+    }
 
     summary.decoded = worker.decoded;
     summary.tunnelled = worker.tunnelled;

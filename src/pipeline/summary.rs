@@ -44,6 +44,8 @@ pub struct Summary {
     pub rate: Option<crate::rate::RateStats>,
     /// The process's peak resident memory at the end of the run.
     pub peak_rss_bytes: Option<u64>,
+    /// Decisions the policy made from this run's alerts.
+    pub policy: Option<crate::policy::RunnerStats>,
 }
 
 /// Collects alert counts per signature during the run.
@@ -176,6 +178,14 @@ impl Summary {
                 s,
                 "inspections stopped at the work limit: {}",
                 self.inspection_limit_hits
+            );
+        }
+        if let Some(p) = &self.policy {
+            let protected: u64 = p.engine.protected.iter().map(|(_, n)| n).sum();
+            let _ = writeln!(
+                s,
+                "decisions  {} made by the policy ({} already in force, {} refused for protected addresses)",
+                p.decisions, p.already_in_force, protected
             );
         }
         if let Some(rss) = self.peak_rss_bytes {

@@ -1,6 +1,7 @@
 //! The local alert store (SQLite, WAL): schema and migrations, the batched
 //! writer thread, and the queries analysts and tests run against it.
 
+pub mod decisions;
 mod schema;
 mod writer;
 

@@ -44,7 +44,8 @@ const MIGRATIONS: &[&str] = &[
         summary     TEXT
     );",
     // 2: policy decisions (block, quarantine, step_up, monitor) with their
-    // reasons, expiry and revocation; bouncer cursors for decision streams.
+    // reasons, expiry and revocation; named cursors (how far the policy
+    // engine has read the alerts, what each bouncer has been sent).
     "CREATE TABLE decisions (
         id          INTEGER PRIMARY KEY,
         created_at  INTEGER NOT NULL,
@@ -64,9 +65,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX decisions_value   ON decisions (value, created_at);
     CREATE INDEX decisions_created ON decisions (created_at);
     CREATE INDEX decisions_ended   ON decisions (revoked_at, expires_at);
-    CREATE TABLE bouncer_cursors (
-        bouncer   TEXT PRIMARY KEY,
-        last_poll INTEGER NOT NULL
+    CREATE TABLE cursors (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
     );",
 ];
 
