@@ -87,7 +87,7 @@ pub async fn add(
     body: Result<Json<AddDecision>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let caller = state.require(&headers, Scope::Admin)?;
-    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(req) = body?;
     let (scope, value) = scope_of(&req.value)?;
     let first = value.split('/').next().and_then(|a| a.parse::<IpAddr>().ok());
     if let Some(range) = first.and_then(|ip| state.protected_by(ip))

@@ -58,6 +58,8 @@ pub enum ApiError {
     Forbidden,
     #[error("{0}")]
     BadRequest(String),
+    #[error("request body larger than the configured api.max_body")]
+    TooLarge,
     #[error("not found")]
     NotFound,
     #[error("store: {0}")]
@@ -69,6 +71,16 @@ impl From<Refusal> for ApiError {
         match r {
             Refusal::Unauthenticated => ApiError::Unauthenticated,
             Refusal::Forbidden => ApiError::Forbidden,
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::BadRequest(e.body_text())
         }
     }
 }
@@ -85,6 +97,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
