@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use vigie::capture::{CaptureFile, RawPacket, linktype};
 use vigie::config::Config;
 use vigie::detect::{Engine, EngineOptions};
-use vigie::pipeline::Worker;
+use vigie::pipeline::build_lanes;
 use vigie::rules::{Classifications, Loader, RuleSet};
 use vigie::synth::{FrameTime, venue};
 use vigie::timestamp::Timestamp;
@@ -102,10 +102,13 @@ fn syn_flood() -> Packets {
     }
 }
 
-/// Best-of-N time to push every packet through one worker, with the
-/// default rate rules when `rate`.
-fn measure(engine: &Arc<Engine>, pkts: &Packets, rate: bool) -> (Duration, u64) {
-    let cfg = Config::default();
+/// Best-of-N time to push every packet through `workers` workers and the
+/// sequencer, with the default rate rules when `rate`.
+fn measure(engine: &Arc<Engine>, pkts: &Packets, rate: bool, workers: usize) -> (Duration, u64) {
+    let cfg = Config {
+        workers,
+        ..Config::default()
+    };
     let rate_rules = if rate {
         vigie::rate::load_configured(&cfg, &[]).unwrap_or_else(|e| panic!("{e}"))
     } else {
@@ -114,7 +117,7 @@ fn measure(engine: &Arc<Engine>, pkts: &Packets, rate: bool) -> (Duration, u64) 
     let mut best = Duration::MAX;
     let mut alerts_seen = 0;
     for _ in 0..ROUNDS {
-        let mut worker = Worker::new(&cfg, engine.clone()).with_rate(rate_rules.clone(), cfg.rate.max_trackers);
+        let mut lanes = build_lanes(&cfg, engine.clone(), rate_rules.clone());
         let mut alerts = Vec::new();
         let mut count = 0u64;
         let start = Instant::now();
@@ -125,11 +128,14 @@ fn measure(engine: &Arc<Engine>, pkts: &Packets, rate: bool) -> (Duration, u64) 
                 data,
                 wire_len: data.len() as u32,
             };
-            worker.process(&raw, i as u64 + 1, &mut alerts);
+            lanes
+                .push(&raw, i as u64 + 1, &mut alerts)
+                .unwrap_or_else(|e| panic!("{e}"));
             count += alerts.len() as u64;
             alerts.clear();
         }
-        worker.finish(&mut alerts);
+        lanes.finish(&mut alerts).unwrap_or_else(|e| panic!("{e}"));
+        count += alerts.len() as u64;
         best = best.min(start.elapsed());
         alerts_seen = count;
     }
@@ -199,13 +205,14 @@ fn main() {
     // VIGIE_BENCH_ONLY=decode|bundled|et limits the rows (for profiling one).
     let only = std::env::var("VIGIE_BENCH_ONLY").unwrap_or_default();
     let want = |row: &str| only.is_empty() || only == row;
-    println!("\n## Throughput, one worker, packets in memory (best of {ROUNDS})\n");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("\n## Throughput, packets in memory (best of {ROUNDS})\n");
     println!("| workload | packets | avg B | packets/s | Gbit/s | alerts |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut overheads = Vec::new();
     for pkts in &inputs {
         if want("decode") {
-            let (d, a) = measure(&empty, pkts, false);
+            let (d, a) = measure(&empty, pkts, false, 1);
             row(
                 &format!("{}: no rules (decode, flows, streams, parsers)", pkts.name),
                 pkts,
@@ -222,10 +229,19 @@ fn main() {
             if !want(key) {
                 continue;
             }
-            let (off, a) = measure(engine, pkts, false);
+            let (off, a) = measure(engine, pkts, false, 1);
             row(&format!("{}: {label}", pkts.name), pkts, off, a);
-            let (on, a) = measure(engine, pkts, true);
+            let (on, a) = measure(engine, pkts, true, 1);
             row(&format!("{}: {label} + rate rules", pkts.name), pkts, on, a);
+            if cores > 1 {
+                let (d, a) = measure(engine, pkts, true, cores);
+                row(
+                    &format!("{}: {label} + rate rules, {cores} workers", pkts.name),
+                    pkts,
+                    d,
+                    a,
+                );
+            }
             let cost = (on.as_secs_f64() / off.as_secs_f64() - 1.0) * 100.0;
             overheads.push(format!("{}, {label}: {cost:+.1}% time", pkts.name));
         }

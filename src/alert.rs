@@ -65,6 +65,66 @@ pub struct Alert {
     /// Traffic tags from `traffic/id/…` and `traffic/label/…` flowbits.
     pub traffic: Option<Traffic>,
     pub flow: FlowSnapshot,
+    /// The signature's index in the engine while its threshold or
+    /// detection filter is still to be applied (in capture order, by the
+    /// sequencer); None once decided or when it has none.
+    pub threshold_rule: Option<u32>,
+}
+
+/// Where an alert is raised: the packet, direction and flow facts, without
+/// the signature. Rate matches carry one until the count decides.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AlertSite {
+    pub ts: Timestamp,
+    pub pcap_cnt: u64,
+    pub flow_id: u64,
+    pub src_ip: IpAddr,
+    pub dest_ip: IpAddr,
+    pub src_port: u16,
+    pub dest_port: u16,
+    pub proto: u8,
+    pub ip_version: u8,
+    pub has_ports: bool,
+    pub icmp: Option<(u8, u8)>,
+    pub vlan: VlanIds,
+    pub direction: Direction,
+    pub pkt_src: &'static str,
+    pub app_proto: Option<&'static str>,
+    pub flow: FlowSnapshot,
+}
+
+impl AlertSite {
+    /// Packet `pkt` of `flow`, travelling `dir`.
+    pub fn of(pkt: &crate::decode::Packet<'_>, flow: &crate::flow::Flow, dir: Direction) -> AlertSite {
+        AlertSite {
+            ts: pkt.ts,
+            pcap_cnt: pkt.pcap_cnt,
+            flow_id: flow.id,
+            src_ip: pkt.ip.src,
+            dest_ip: pkt.ip.dst,
+            src_port: pkt.sport(),
+            dest_port: pkt.dport(),
+            proto: pkt.ip.proto,
+            ip_version: pkt.ip.version,
+            has_ports: pkt.has_ports(),
+            icmp: pkt.icmp().map(|i| (i.itype, i.code)),
+            vlan: pkt.vlan,
+            direction: dir,
+            pkt_src: pkt.pkt_src,
+            app_proto: flow.app_proto.map(|p| p.name()),
+            flow: FlowSnapshot {
+                pkts_toserver: flow.pkts[0],
+                pkts_toclient: flow.pkts[1],
+                bytes_toserver: flow.bytes[0],
+                bytes_toclient: flow.bytes[1],
+                start: flow.start,
+                src_ip: flow.client.0,
+                dest_ip: flow.server.0,
+                src_port: flow.client.1,
+                dest_port: flow.server.1,
+            },
+        }
+    }
 }
 
 /// EVE `traffic`: the flow's tags.
@@ -84,38 +144,34 @@ impl Alert {
         flow: &crate::flow::Flow,
         dir: Direction,
     ) -> Alert {
+        Alert::at(AlertSite::of(pkt, flow, dir), signature)
+    }
+
+    /// An alert raised by `signature` at `site`.
+    pub fn at(site: AlertSite, signature: Arc<SignatureInfo>) -> Alert {
         Alert {
-            ts: pkt.ts,
-            pcap_cnt: pkt.pcap_cnt,
-            flow_id: flow.id,
-            src_ip: pkt.ip.src,
-            dest_ip: pkt.ip.dst,
-            src_port: pkt.sport(),
-            dest_port: pkt.dport(),
-            proto: pkt.ip.proto,
-            ip_version: pkt.ip.version,
-            has_ports: pkt.has_ports(),
-            icmp: pkt.icmp().map(|i| (i.itype, i.code)),
-            vlan: pkt.vlan,
-            direction: dir,
-            pkt_src: pkt.pkt_src,
+            ts: site.ts,
+            pcap_cnt: site.pcap_cnt,
+            flow_id: site.flow_id,
+            src_ip: site.src_ip,
+            dest_ip: site.dest_ip,
+            src_port: site.src_port,
+            dest_port: site.dest_port,
+            proto: site.proto,
+            ip_version: site.ip_version,
+            has_ports: site.has_ports,
+            icmp: site.icmp,
+            vlan: site.vlan,
+            direction: site.direction,
+            pkt_src: site.pkt_src,
             signature,
             action: "allowed",
-            app_proto: flow.app_proto.map(|p| p.name()),
+            app_proto: site.app_proto,
             tx_id: None,
             app_meta: None,
             traffic: None,
-            flow: FlowSnapshot {
-                pkts_toserver: flow.pkts[0],
-                pkts_toclient: flow.pkts[1],
-                bytes_toserver: flow.bytes[0],
-                bytes_toclient: flow.bytes[1],
-                start: flow.start,
-                src_ip: flow.client.0,
-                dest_ip: flow.server.0,
-                src_port: flow.client.1,
-                dest_port: flow.server.1,
-            },
+            flow: site.flow,
+            threshold_rule: None,
         }
     }
 }

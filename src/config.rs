@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Names this sensor in every record (EVE `host`); default: the host name.
     pub sensor_name: Option<String>,
+    /// Worker threads; 0: one per core. One worker inspects inline on the
+    /// reading thread.
+    pub workers: usize,
     pub vars: Vars,
     pub rules: RulesConfig,
     pub outputs: OutputsConfig,
@@ -387,6 +390,14 @@ impl Config {
             key: e.path().to_string(),
             message: e.inner().to_string(),
         })
+    }
+
+    /// Worker threads to run: `workers`, or one per core when 0.
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
     }
 
     pub fn sensor(&self) -> String {

@@ -46,7 +46,11 @@ pub struct ReplayArgs {
     /// and `reject` rules alert as they would in IDS mode.
     #[arg(long, hide = true)]
     pub simulate_ips: bool,
-    /// Accepted for Suricata command lines: a replay runs on one worker.
+    /// Worker threads (default: `workers` in vigie.toml, else one per
+    /// core). The alerts are the same whatever the number.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// Accepted for Suricata command lines (`single` means one worker).
     #[arg(long, hide = true, value_name = "MODE")]
     pub runmode: Option<String>,
     #[command(flatten)]
@@ -57,6 +61,11 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut cfg = Config::load(args.config.config.as_deref(), &args.config.set)?;
     if let Some(dir) = args.log_dir {
         cfg.outputs.log_dir = dir;
+    }
+    if let Some(n) = args.workers {
+        cfg.workers = n;
+    } else if args.runmode.as_deref() == Some("single") {
+        cfg.workers = 1;
     }
     if let Some(k) = args.checksum {
         cfg.capture.checksum = k;

@@ -51,6 +51,20 @@ pub struct DefragStats {
     pub evicted: u64,
 }
 
+impl DefragStats {
+    /// Adds another defragmenter's counters (one per worker).
+    pub fn merge(&mut self, o: &DefragStats) {
+        self.fragments += o.fragments;
+        self.reassembled += o.reassembled;
+        self.overlaps += o.overlaps;
+        self.overlaps_different += o.overlaps_different;
+        self.too_many_fragments += o.too_many_fragments;
+        self.oversize += o.oversize;
+        self.timeouts += o.timeouts;
+        self.evicted += o.evicted;
+    }
+}
+
 struct Tracker {
     first_seen: Timestamp,
     data: Segments,

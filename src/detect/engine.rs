@@ -6,7 +6,7 @@ use super::address_index::AddressIndex;
 use super::app_pass::AppGroups;
 use super::payload::InspectState;
 use super::prefilter::Prefilter;
-use super::threshold::{RuleRates, ThresholdState};
+use super::threshold::RuleRates;
 use crate::alert::SignatureInfo;
 use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport};
 use crate::flow::Direction;
@@ -163,7 +163,6 @@ pub struct DetectCtx {
     /// Per stream window of the last packet pass: rules its new bytes
     /// brought in through the prefilter (kept by the stream for later windows).
     pub window_hits: Vec<Vec<u32>>,
-    pub thresholds: ThresholdState,
     /// Rules whose inspection hit the work limit.
     pub inspection_limit_hits: u64,
 }
@@ -182,7 +181,7 @@ impl DetectCtx {
         self.candidates.clear();
     }
 
-    pub fn new(threshold_cap: usize) -> Self {
+    pub fn new() -> Self {
         DetectCtx {
             inspect: InspectState::new(),
             stamp: Vec::new(),
@@ -191,9 +190,14 @@ impl DetectCtx {
             scan_generation: 0,
             candidates: Vec::new(),
             window_hits: Vec::new(),
-            thresholds: ThresholdState::new(threshold_cap),
             inspection_limit_hits: 0,
         }
+    }
+}
+
+impl Default for DetectCtx {
+    fn default() -> Self {
+        DetectCtx::new()
     }
 }
 

@@ -1,9 +1,9 @@
 //! What happens once a rule matched: flow variable changes, `pass`,
 //! `noalert`, thresholds, and the alert record itself.
 
-use super::engine::{DetectCtx, Engine, Subject};
+use super::engine::{Engine, Subject};
 use super::flow_match::apply_post_match;
-use super::threshold::{MatchFacts, Verdict};
+use super::threshold::{MatchFacts, ThresholdState, Verdict};
 use super::tx::TxSubject;
 use crate::alert::Alert;
 use crate::flow::Flow;
@@ -23,7 +23,6 @@ impl Engine {
     pub(super) fn fire(
         &self,
         idx: u32,
-        ctx: &mut DetectCtx,
         sub: &Subject<'_, '_>,
         flow: &mut Flow,
         pkt_src: &'static str,
@@ -40,17 +39,6 @@ impl Engine {
             return Fired::Pass;
         }
         if cr.rule.noalert {
-            return Fired::Continue;
-        }
-        let facts = MatchFacts {
-            ts: pkt.ts,
-            src: pkt.ip.src,
-            dst: pkt.ip.dst,
-            src_port: pkt.sport(),
-            dst_port: pkt.dport(),
-            flow_id: flow.id,
-        };
-        if !cr.rates.is_trivial() && ctx.thresholds.decide(idx, &cr.rates, &facts) == Verdict::Silent {
             return Fired::Continue;
         }
         flow.alerted = true;
@@ -75,7 +63,33 @@ impl Engine {
             alert.tx_id = Some(t.tx_id);
             alert.app_meta = t.tx.eve(t.side);
         }
+        // Thresholds count matches across flows and workers: they are
+        // applied in capture order by the sequencer (see `settle_threshold`).
+        if !cr.rates.is_trivial() {
+            alert.threshold_rule = Some(idx);
+        }
         out.push(alert);
         Fired::Continue
+    }
+
+    /// Applies the threshold, detection filter or suppression of an
+    /// alert's rule; false when the alert is to be dropped. Alerts must
+    /// come in capture order for the counts to mean what the rule says.
+    pub fn settle_threshold(&self, state: &mut ThresholdState, alert: &mut Alert) -> bool {
+        let Some(idx) = alert.threshold_rule.take() else {
+            return true;
+        };
+        let Some(cr) = self.rules.get(idx as usize) else {
+            return true;
+        };
+        let facts = MatchFacts {
+            ts: alert.ts,
+            src: alert.src_ip,
+            dst: alert.dest_ip,
+            src_port: alert.src_port,
+            dst_port: alert.dest_port,
+            flow_id: alert.flow_id,
+        };
+        state.decide(idx, &cr.rates, &facts) == Verdict::Alert
     }
 }

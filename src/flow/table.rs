@@ -141,6 +141,17 @@ pub struct FlowStats {
     pub peak_active: u64,
 }
 
+impl FlowStats {
+    /// Adds another table's counters (one per worker); peaks add up, an
+    /// upper bound of the flows held at once.
+    pub fn merge(&mut self, o: &FlowStats) {
+        self.created += o.created;
+        self.timed_out += o.timed_out;
+        self.evicted += o.evicted;
+        self.peak_active += o.peak_active;
+    }
+}
+
 pub struct FlowTable {
     flows: LinkedHashMap<FlowKey, Flow, FixedState>,
     max_flows: usize,

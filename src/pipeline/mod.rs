@@ -1,11 +1,17 @@
 //! Wires sources to workers to sinks: the replay of capture files through
-//! one worker, the output thread, the run record in the store, the summary.
+//! the workers and the sequencer, the output thread, the run record in the
+//! store, the summary.
 
+mod flow_hash;
+mod lanes;
 mod memory;
+mod sequencer;
 mod summary;
 mod worker;
 
+pub use lanes::{Lanes, WorkerLost};
 pub use memory::peak_rss_bytes;
+pub use sequencer::Sequencer;
 
 pub use summary::{SignatureTally, Summary};
 pub use worker::Worker;
@@ -31,6 +37,8 @@ pub enum ReplayError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Policy(#[from] crate::policy::PolicyError),
+    #[error(transparent)]
+    Worker(#[from] WorkerLost),
 }
 
 /// Called as the replay advances: (bytes read so far, packets so far).
@@ -103,7 +111,7 @@ pub fn replay(
         _ => None,
     };
 
-    let mut worker = Worker::new(cfg, engine).with_rate(rate_rules, cfg.rate.max_trackers);
+    let mut lanes = build_lanes(cfg, engine, rate_rules);
     let mut summary = Summary {
         files: inputs.len(),
         ..Default::default()
@@ -138,7 +146,7 @@ pub fn replay(
             if let Some(f) = hooks.packet.as_mut() {
                 f(&raw);
             }
-            worker.process(&raw, pcap_cnt, &mut alerts);
+            lanes.push(&raw, pcap_cnt, &mut alerts)?;
             emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
             if pcap_cnt.is_multiple_of(4096)
                 && let Some(f) = hooks.progress.as_mut()
@@ -154,7 +162,7 @@ pub fn replay(
     if let Some(f) = hooks.progress.as_mut() {
         f(bytes_read, pcap_cnt);
     }
-    worker.finish(&mut alerts);
+    let (workers, sequencer) = lanes.finish(&mut alerts)?;
     emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
     let out_stats = outputs.finish()?;
     // Every alert is stored now: the policy makes its last pass over them.
@@ -162,21 +170,11 @@ pub fn replay(
         summary.policy = Some(p.finish()?);
     }
 
-    summary.decoded = worker.decoded;
-    summary.tunnelled = worker.tunnelled;
-    summary.not_ip = worker.decoder.not_ip;
-    summary.set_anomalies(&worker.decoder.counters);
-    summary.add_stream_anomalies(
-        &worker.defrag.stats,
-        worker.stream_gaps,
-        worker.stream_overlaps_different,
-    );
-    summary.set_flows(&worker.flows.stats);
+    summary.add_workers(&workers);
     summary.top_signatures = tally.top(10);
-    summary.threshold_evictions = worker.detect.thresholds.stats.evicted;
-    summary.inspection_limit_hits = worker.detect.inspection_limit_hits;
+    summary.threshold_evictions = sequencer.thresholds.stats.evicted;
     summary.set_outputs(&out_stats);
-    if let Some(r) = &worker.rate {
+    if let Some(r) = &sequencer.rate {
         summary.rate = Some(r.stats.clone());
     }
     summary.set_elapsed(started.elapsed());
@@ -187,6 +185,24 @@ pub fn replay(
         store.finish_run(id, Timestamp::now().as_micros(), &json)?;
     }
     Ok(summary)
+}
+
+/// The workers of a run (`workers`, flows shared out among them) and the
+/// sequencer that settles their thresholds and rate counts.
+pub fn build_lanes(cfg: &Config, engine: Arc<Engine>, rate_rules: Vec<crate::rate::RateRule>) -> Lanes {
+    let n = cfg.worker_count().max(1);
+    let (matcher, counter) = if rate_rules.is_empty() {
+        (None, None)
+    } else {
+        let (m, c) = crate::rate::rate_engine(rate_rules, cfg.rate.max_trackers);
+        (Some(m), Some(c))
+    };
+    let mut per_worker = cfg.clone();
+    per_worker.flow.max_flows = (cfg.flow.max_flows / n).max(1);
+    let workers = (0..n)
+        .map(|_| Worker::new(&per_worker, engine.clone()).with_rate(matcher.clone()))
+        .collect();
+    Lanes::new(workers, Sequencer::new(engine, cfg.detect.threshold_trackers, counter))
 }
 
 /// Hands the alerts just raised to the alert hook, the tally and the outputs.

@@ -20,6 +20,8 @@ pub struct SignatureCount {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     pub files: usize,
+    /// Worker threads that inspected the traffic (1: inline).
+    pub workers: usize,
     pub packets: u64,
     pub bytes: u64,
     pub decoded: u64,
@@ -77,6 +79,29 @@ impl SignatureTally {
 }
 
 impl Summary {
+    /// Adds up the counters of the run's workers.
+    pub fn add_workers(&mut self, workers: &[super::Worker]) {
+        let mut anomalies = AnomalyCounters::default();
+        let mut defrag = crate::defrag::DefragStats::default();
+        let mut flows = FlowStats::default();
+        let (mut gaps, mut overlaps_different) = (0, 0);
+        for w in workers {
+            self.decoded += w.decoded;
+            self.tunnelled += w.tunnelled;
+            self.not_ip += w.decoder.not_ip;
+            self.inspection_limit_hits += w.detect.inspection_limit_hits;
+            anomalies.merge(&w.decoder.counters);
+            defrag.merge(&w.defrag.stats);
+            flows.merge(&w.flows.stats);
+            gaps += w.stream_gaps;
+            overlaps_different += w.stream_overlaps_different;
+        }
+        self.workers = workers.len();
+        self.set_anomalies(&anomalies);
+        self.add_stream_anomalies(&defrag, gaps, overlaps_different);
+        self.set_flows(&flows);
+    }
+
     pub fn set_anomalies(&mut self, a: &AnomalyCounters) {
         self.anomalies = a.nonzero().map(|(k, v)| (k.to_string(), v)).collect();
         self.anomalies_total = a.total();
@@ -138,7 +163,13 @@ impl Summary {
     /// The closing summary an analyst reads.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "files      {}", self.files);
+        let _ = writeln!(
+            s,
+            "files      {} ({} worker{})",
+            self.files,
+            self.workers,
+            if self.workers == 1 { "" } else { "s" }
+        );
         let _ = writeln!(
             s,
             "packets    {} ({} bytes, {} decoded, {} not IP)",

@@ -1,7 +1,8 @@
 //! The per-packet path: decode, follow tunnels, track the flow, reassemble
 //! TCP, detect; and, when flows end, inspect what their streams still hold.
 //! One worker owns its decoder, flow table and detection state; nothing on
-//! this path locks.
+//! this path locks. What counts across flows (thresholds, rate rules) leaves
+//! as alerts to settle and rate operations, for the sequencer.
 
 use crate::alert::Alert;
 use crate::app::AppLayer;
@@ -11,7 +12,7 @@ use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
 use crate::defrag::{Defragmenter, fragment_of};
 use crate::detect::{DetectCtx, Engine, StreamWindow, Subject, TxSubject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
-use crate::rate::RateEngine;
+use crate::rate::{RateMatcher, RateOp};
 use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
 use std::sync::Arc;
 
@@ -23,8 +24,10 @@ pub struct Worker {
     vlan_tracking: bool,
     reassembly: ReassemblyLimits,
     pub defrag: Defragmenter,
-    /// Rate rules, when enabled.
-    pub rate: Option<RateEngine>,
+    /// Rate rules, when enabled: what each packet and transaction matched.
+    pub rate: Option<RateMatcher>,
+    /// Rate matches since the caller last took them, in order.
+    pub rate_ops: Vec<RateOp>,
     /// Packets decoded to an inspectable IP layer (tunnel layers counted once).
     pub decoded: u64,
     pub tunnelled: u64,
@@ -57,8 +60,8 @@ struct Scratch {
 
 impl Worker {
     /// Adds rate rules to this worker.
-    pub fn with_rate(mut self, rules: Vec<crate::rate::RateRule>, max_trackers: usize) -> Worker {
-        self.rate = (!rules.is_empty()).then(|| RateEngine::new(rules, max_trackers));
+    pub fn with_rate(mut self, matcher: Option<RateMatcher>) -> Worker {
+        self.rate = matcher.filter(|m| !m.is_empty());
         self
     }
 
@@ -70,12 +73,13 @@ impl Worker {
         Worker {
             decoder: Decoder::new(cfg.capture.checksum),
             flows: FlowTable::new(cfg.flow.max_flows, cfg.flow.timeouts, stream),
-            detect: DetectCtx::new(cfg.detect.threshold_trackers),
+            detect: DetectCtx::new(),
             engine,
             vlan_tracking: cfg.flow.vlan_tracking,
             reassembly: cfg.stream.reassembly_limits(),
             defrag: Defragmenter::new(cfg.defrag),
             rate: None,
+            rate_ops: Vec::new(),
             decoded: 0,
             tunnelled: 0,
             stream_gaps: 0,
@@ -202,10 +206,10 @@ impl Worker {
             app_identified,
         };
         let mut passed = self.engine.inspect(&mut self.detect, &subject, flow, alerts);
-        if let Some(r) = self.rate.as_mut()
+        if let Some(r) = self.rate.as_ref()
             && !passed
         {
-            r.on_packet(pkt, flow, dir, alerts);
+            r.on_packet(pkt, flow, dir, &mut self.rate_ops);
         }
         if let Some(stream) = flow.stream.as_mut() {
             for (w, hits) in scratch.windows[..scratch.windows_used]
@@ -221,7 +225,7 @@ impl Worker {
             passed = inspect_transactions(
                 &self.engine,
                 &mut self.detect,
-                self.rate.as_mut(),
+                self.rate.as_ref().map(|r| (r, &mut self.rate_ops)),
                 a,
                 &subject,
                 flow,
@@ -254,7 +258,7 @@ impl Worker {
             inspect_transactions(
                 &self.engine,
                 &mut self.detect,
-                self.rate.as_mut(),
+                self.rate.as_ref().map(|r| (r, &mut self.rate_ops)),
                 a,
                 &subject,
                 &mut flow,
@@ -347,7 +351,7 @@ fn feed_app(app: &mut AppLayer, dir: Direction, delivered: &Delivered) {
 fn inspect_transactions(
     engine: &Engine,
     ctx: &mut DetectCtx,
-    mut rate: Option<&mut RateEngine>,
+    mut rate: Option<(&RateMatcher, &mut Vec<RateOp>)>,
     app: &mut AppLayer,
     subject: &Subject<'_, '_>,
     flow: &mut Flow,
@@ -381,10 +385,10 @@ fn inspect_transactions(
         });
         let sub = other.as_ref().unwrap_or(subject);
         passed = engine.inspect_tx(ctx, sub, &txs, flow, alerts);
-        if let Some(r) = rate.as_deref_mut()
+        if let Some((r, ops)) = rate.as_mut()
             && !passed
         {
-            r.on_transaction(tx, point.side, sub.pkt, flow, point.dir, alerts);
+            r.on_transaction(tx, point.side, sub.pkt, flow, point.dir, ops);
         }
     });
     for id in done {

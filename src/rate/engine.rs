@@ -1,13 +1,16 @@
-//! The rate engine: every packet and transaction is offered to the rate
-//! rules; matching ones update a tracker per rule and group-by key (bounded,
-//! least recently used evicted and counted); a tracker over its threshold
-//! raises an ordinary alert, then stays quiet for its cooldown.
+//! The rate engine, in two halves. The matcher, beside each worker's flow
+//! table, offers every packet and transaction to the rate rules and turns
+//! each match into a [`RateOp`] (rule, group-by key, what to count, where it
+//! was seen). The counter applies those operations in capture order in one
+//! place, whatever worker produced them: a tracker per rule and key
+//! (bounded, least recently used evicted and counted); a tracker over its
+//! threshold raises an ordinary alert, then stays quiet for its cooldown.
 
 use super::distinct::hash_bytes;
 use super::doorkeeper::Doorkeeper;
 use super::rule::{Event, Filter, GroupBy, Metric, RateRule};
 use super::window::SlidingWindow;
-use crate::alert::{Alert, SignatureInfo};
+use crate::alert::{Alert, AlertSite, SignatureInfo};
 use crate::decode::{Packet, Transport, tcp_flags};
 use crate::detect::TxBuffers;
 use crate::flow::{Direction, Flow};
@@ -22,7 +25,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Key {
+pub enum Key {
     Ip(IpAddr),
     Pair(IpAddr, IpAddr),
     IpPort(IpAddr, u16),
@@ -55,17 +58,57 @@ pub struct RatePeak {
     pub peak: f64,
 }
 
-pub struct RateEngine {
-    rules: Vec<RateRule>,
+/// The worker's half: which rules a packet or transaction matches, and
+/// under which key. Holds no counts.
+pub struct RateMatcher {
+    rules: Arc<[RateRule]>,
     /// Packet rules that can match each IP protocol (see [`proto_slot`]).
     packet_rules: [Vec<usize>; 4],
     tx_rules: Vec<usize>,
+}
+
+/// What one match does to the tracker of (`rule`, `key`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Change {
+    /// Add to the window's count (packets, bytes, flows, events).
+    Add(f64),
+    /// Add to a ratio rule's denominator (the requests).
+    Denominator(f64),
+    /// Offer a value to a distinct count.
+    Distinct(u64),
+    /// A half-open connection completed: take back its count, if the
+    /// tracker still exists; never makes one, never alerts.
+    Retract,
+}
+
+/// One rate rule match, produced by a worker, applied by the counter.
+#[derive(Clone, Debug)]
+pub struct RateOp {
+    pub rule: u16,
+    pub key: Key,
+    pub change: Change,
+    /// The parent domain of a name key, to print.
+    pub name: Option<Box<str>>,
+    /// Where the match was seen: the alert's addresses, flow and time.
+    pub site: AlertSite,
+}
+
+/// The counting half: trackers, the doorkeeper, thresholds and cooldowns.
+pub struct RateCounter {
+    rules: Arc<[RateRule]>,
     trackers: Trackers,
     cap: usize,
     /// Per rule: new keys wait for their second sighting (see [`Doorkeeper`]).
     gated: Vec<bool>,
     doorkeeper: Doorkeeper,
     pub stats: RateStats,
+}
+
+/// Both halves over the same rules: one matcher per worker (clone it), one
+/// counter for the sensor.
+pub fn rate_engine(rules: Vec<RateRule>, cap: usize) -> (RateMatcher, RateCounter) {
+    let rules: Arc<[RateRule]> = rules.into();
+    (RateMatcher::new(rules.clone()), RateCounter::new(rules, cap))
 }
 
 /// The packet as a rate rule sees it: addresses and ports, possibly swapped
@@ -79,15 +122,18 @@ struct View {
     to_server: bool,
 }
 
-impl RateEngine {
-    pub fn new(rules: Vec<RateRule>, cap: usize) -> Self {
-        let packet_rules = [6u8, 17, 1, 0].map(|proto| {
-            (0..rules.len())
-                .filter(|&i| rules[i].on == Event::Packet)
-                .filter(|&i| rules[i].filter.proto.is_none_or(|p| proto_slot(p) == proto_slot(proto)))
-                .collect()
-        });
-        let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
+impl Clone for RateMatcher {
+    fn clone(&self) -> Self {
+        RateMatcher {
+            rules: self.rules.clone(),
+            packet_rules: self.packet_rules.clone(),
+            tx_rules: self.tx_rules.clone(),
+        }
+    }
+}
+
+impl RateCounter {
+    fn new(rules: Arc<[RateRule]>, cap: usize) -> Self {
         let gated = rules.iter().map(RateRule::first_sighting_cannot_alert).collect();
         let peaks = rules
             .iter()
@@ -97,10 +143,8 @@ impl RateEngine {
                 peak: 0.0,
             })
             .collect();
-        RateEngine {
+        RateCounter {
             rules,
-            packet_rules,
-            tx_rules,
             trackers: LinkedHashMap::with_hasher(FixedState::with_seed(0x7a7e)),
             cap: cap.max(16),
             gated,
@@ -112,6 +156,72 @@ impl RateEngine {
         }
     }
 
+    pub fn trackers(&self) -> usize {
+        self.trackers.len()
+    }
+
+    /// Applies one match; an alert, when a tracker crosses its threshold
+    /// outside its cooldown, is appended to `out`.
+    pub fn apply(&mut self, op: RateOp, out: &mut Vec<Alert>) {
+        let idx = usize::from(op.rule);
+        let Some(rule) = self.rules.get(idx) else {
+            return;
+        };
+        let (now, window) = (op.site.ts, rule.window_us);
+        if op.change == Change::Retract {
+            if let Some(t) = self.trackers.get_mut(&(op.rule, op.key)) {
+                t.window.add(now, window, -1.0);
+            }
+            return;
+        }
+        let gate = self.gated[idx].then_some(&mut self.doorkeeper);
+        let name = op.name;
+        let Some(t) = tracker(
+            &mut self.trackers,
+            self.cap,
+            &mut self.stats,
+            gate,
+            (idx, rule),
+            op.key,
+            now,
+            || name,
+        ) else {
+            return;
+        };
+        let changed = match op.change {
+            Change::Add(n) => {
+                t.window.add(now, window, n);
+                true
+            }
+            Change::Denominator(n) => {
+                t.window.add_denominator(now, window, n);
+                true
+            }
+            Change::Distinct(v) => t.window.add_distinct(now, window, v),
+            Change::Retract => false,
+        };
+        if changed && let Some(info) = evaluate(rule, &op.key, t, now, &mut self.stats, idx) {
+            out.push(Alert::at(op.site, info));
+        }
+    }
+}
+
+impl RateMatcher {
+    fn new(rules: Arc<[RateRule]>) -> Self {
+        let packet_rules = [6u8, 17, 1, 0].map(|proto| {
+            (0..rules.len())
+                .filter(|&i| rules[i].on == Event::Packet)
+                .filter(|&i| rules[i].filter.proto.is_none_or(|p| proto_slot(p) == proto_slot(proto)))
+                .collect()
+        });
+        let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
+        RateMatcher {
+            rules,
+            packet_rules,
+            tx_rules,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.rules.len()
     }
@@ -120,12 +230,9 @@ impl RateEngine {
         self.rules.is_empty()
     }
 
-    pub fn trackers(&self) -> usize {
-        self.trackers.len()
-    }
-
-    /// Offers one packet of `flow` travelling `dir` to the packet rules.
-    pub fn on_packet(&mut self, pkt: &Packet<'_>, flow: &mut Flow, dir: Direction, out: &mut Vec<Alert>) {
+    /// Offers one packet of `flow` travelling `dir` to the packet rules;
+    /// each match becomes an operation in `ops`.
+    pub fn on_packet(&self, pkt: &Packet<'_>, flow: &mut Flow, dir: Direction, ops: &mut Vec<RateOp>) {
         let slot = proto_slot(pkt.ip.proto);
         if self.packet_rules[slot].is_empty() {
             return;
@@ -134,6 +241,8 @@ impl RateEngine {
         let syn_only = pkt
             .tcp()
             .is_some_and(|t| t.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN);
+        let mut site: Option<AlertSite> = None;
+        let mut site_of = |flow: &Flow| *site.get_or_insert_with(|| AlertSite::of(pkt, flow, dir));
         let became_established = flow.is_established() && !flow.rate_established;
         if became_established {
             flow.rate_established = true;
@@ -144,16 +253,18 @@ impl RateEngine {
                         &view(pkt, dir).reversed_if(dir == Direction::ToClient),
                         flow,
                     );
-                    let window = rule.window_us;
-                    if let Some(t) = self.trackers.get_mut(&(idx, key)) {
-                        t.window.add(pkt.ts, window, -1.0);
-                    }
+                    ops.push(RateOp {
+                        rule: idx,
+                        key,
+                        change: Change::Retract,
+                        name: None,
+                        site: site_of(flow),
+                    });
                 }
             }
         }
         let fwd = view(pkt, dir);
-        for i in 0..self.packet_rules[slot].len() {
-            let idx = self.packet_rules[slot][i];
+        for &idx in &self.packet_rules[slot] {
             let rule = &self.rules[idx];
             let (v, reverse) = if packet_matches(&rule.filter, pkt, &fwd) {
                 (fwd, false)
@@ -162,8 +273,7 @@ impl RateEngine {
             } else {
                 continue;
             };
-            let key = key_of(rule.group_by, &v, flow);
-            let (metric, window) = (rule.metric, rule.window_us);
+            let metric = rule.metric;
             if metric == Metric::NewFlows && !first_packet {
                 continue;
             }
@@ -173,59 +283,36 @@ impl RateEngine {
                 }
                 flow.rate_half_open.push(idx as u16);
             }
-            let now = pkt.ts;
-            let rule = &self.rules[idx];
-            let gate = self.gated[idx].then_some(&mut self.doorkeeper);
-            let Some(t) = tracker(
-                &mut self.trackers,
-                self.cap,
-                &mut self.stats,
-                gate,
-                (idx, rule),
-                key,
-                now,
-                || None,
-            ) else {
-                continue;
+            let change = match metric {
+                Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => Change::Add(1.0),
+                Metric::Bytes => Change::Add(f64::from(pkt.wire_len)),
+                Metric::ResponseRatio if reverse => Change::Denominator(f64::from(pkt.wire_len)),
+                Metric::ResponseRatio => Change::Add(f64::from(pkt.wire_len)),
+                Metric::DistinctDstPorts => Change::Distinct(u64::from(v.dport)),
+                Metric::DistinctDstHosts => Change::Distinct(ip_value(v.dst)),
+                Metric::DistinctSrcHosts => Change::Distinct(ip_value(v.src)),
+                Metric::DistinctQueryNames => continue,
             };
-            let changed = match metric {
-                Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => {
-                    t.window.add(now, window, 1.0);
-                    true
-                }
-                Metric::Bytes => {
-                    t.window.add(now, window, f64::from(pkt.wire_len));
-                    true
-                }
-                Metric::ResponseRatio if reverse => {
-                    t.window.add_denominator(now, window, f64::from(pkt.wire_len));
-                    true
-                }
-                Metric::ResponseRatio => {
-                    t.window.add(now, window, f64::from(pkt.wire_len));
-                    true
-                }
-                Metric::DistinctDstPorts => t.window.add_distinct(now, window, u64::from(v.dport)),
-                Metric::DistinctDstHosts => t.window.add_distinct(now, window, ip_value(v.dst)),
-                Metric::DistinctSrcHosts => t.window.add_distinct(now, window, ip_value(v.src)),
-                Metric::DistinctQueryNames => false,
-            };
-            if changed && let Some(info) = evaluate(rule, &key, t, now, &mut self.stats, idx) {
-                out.push(Alert::for_packet(info, pkt, flow, dir));
-            }
+            ops.push(RateOp {
+                rule: idx as u16,
+                key: key_of(rule.group_by, &v, flow),
+                change,
+                name: None,
+                site: site_of(flow),
+            });
         }
     }
 
     /// Offers a transaction that reached an inspection point to the
     /// transaction rules (HTTP responses, DNS queries).
     pub fn on_transaction(
-        &mut self,
+        &self,
         tx: &dyn TxBuffers,
         side: Direction,
         pkt: &Packet<'_>,
-        flow: &mut Flow,
+        flow: &Flow,
         dir: Direction,
-        out: &mut Vec<Alert>,
+        ops: &mut Vec<RateOp>,
     ) {
         let event = match (tx.proto(), side) {
             (AppProto::Http, Direction::ToClient) => Event::HttpResponse,
@@ -243,13 +330,13 @@ impl RateEngine {
             dport: flow.server.1,
             to_server: true,
         };
-        for i in 0..self.tx_rules.len() {
-            let idx = self.tx_rules[i];
+        let site = AlertSite::of(pkt, flow, dir);
+        for &idx in &self.tx_rules {
             let rule = &self.rules[idx];
             if rule.on != event || !tx_matches(&rule.filter, tx, &client_view) {
                 continue;
             }
-            let (metric, window, group_by) = (rule.metric, rule.window_us, rule.group_by);
+            let (metric, group_by) = (rule.metric, rule.group_by);
             let items: Vec<Option<&[u8]>> = if event == Event::DnsQuery {
                 let min = rule.filter.min_query_len.unwrap_or(0);
                 names
@@ -267,32 +354,17 @@ impl RateEngine {
                     Some(p) => Key::Name(hash_bytes(p)),
                     None => key_of(group_by, &client_view, flow),
                 };
-                let now = pkt.ts;
-                let rule = &self.rules[idx];
-                let gate = self.gated[idx].then_some(&mut self.doorkeeper);
-                let label = || parent.map(|p| String::from_utf8_lossy(p).into());
-                let Some(t) = tracker(
-                    &mut self.trackers,
-                    self.cap,
-                    &mut self.stats,
-                    gate,
-                    (idx, rule),
+                let change = match (metric, name) {
+                    (Metric::DistinctQueryNames, Some(n)) => Change::Distinct(hash_bytes(n)),
+                    _ => Change::Add(1.0),
+                };
+                ops.push(RateOp {
+                    rule: idx as u16,
                     key,
-                    now,
-                    label,
-                ) else {
-                    continue;
-                };
-                let changed = match (metric, name) {
-                    (Metric::DistinctQueryNames, Some(n)) => t.window.add_distinct(now, window, hash_bytes(n)),
-                    _ => {
-                        t.window.add(now, window, 1.0);
-                        true
-                    }
-                };
-                if changed && let Some(info) = evaluate(rule, &key, t, now, &mut self.stats, idx) {
-                    out.push(Alert::for_packet(info, pkt, flow, dir));
-                }
+                    change,
+                    name: parent.map(|p| String::from_utf8_lossy(p).into()),
+                    site,
+                });
             }
         }
     }

@@ -1,0 +1,49 @@
+//! The one place where counts that span flows are kept: thresholds and
+//! detection filters, and the rate rules' trackers. Workers hand it, packet
+//! by packet in capture order, the alerts they raised and the rate matches
+//! they saw; it decides which alerts stand and which rate alerts rise. The
+//! order is the capture's whatever the number of workers, so the alerts are
+//! the same with one worker or many.
+
+use crate::alert::Alert;
+use crate::detect::Engine;
+use crate::detect::threshold::ThresholdState;
+use crate::rate::{RateCounter, RateOp};
+use std::sync::Arc;
+
+pub struct Sequencer {
+    engine: Arc<Engine>,
+    pub thresholds: ThresholdState,
+    pub rate: Option<RateCounter>,
+}
+
+impl Sequencer {
+    pub fn new(engine: Arc<Engine>, threshold_trackers: usize, rate: Option<RateCounter>) -> Sequencer {
+        Sequencer {
+            engine,
+            thresholds: ThresholdState::new(threshold_trackers),
+            rate,
+        }
+    }
+
+    /// Settles what one packet produced: its alerts pass their thresholds
+    /// or are dropped, then its rate matches are counted. What stands is
+    /// appended to `out`.
+    pub fn settle(
+        &mut self,
+        alerts: impl IntoIterator<Item = Alert>,
+        ops: impl IntoIterator<Item = RateOp>,
+        out: &mut Vec<Alert>,
+    ) {
+        for mut alert in alerts {
+            if self.engine.settle_threshold(&mut self.thresholds, &mut alert) {
+                out.push(alert);
+            }
+        }
+        if let Some(rate) = self.rate.as_mut() {
+            for op in ops {
+                rate.apply(op, out);
+            }
+        }
+    }
+}
