@@ -41,6 +41,8 @@ pub struct Summary {
     pub elapsed_secs: f64,
     pub stored: u64,
     pub eve_records: u64,
+    /// The network sinks (Unix socket, syslog, Redis): sent, dropped, reconnects.
+    pub sinks: Vec<crate::output::SinkStats>,
     pub rate: Option<crate::rate::RateStats>,
     /// The process's peak resident memory at the end of the run.
     pub peak_rss_bytes: Option<u64>,
@@ -113,6 +115,7 @@ impl Summary {
     pub fn set_outputs(&mut self, o: &OutputStats) {
         self.stored = o.stored;
         self.eve_records = o.eve_records;
+        self.sinks = o.sinks.clone();
     }
 
     pub fn set_elapsed(&mut self, d: Duration) {
@@ -162,6 +165,18 @@ impl Summary {
         let _ = writeln!(s, "alerts     {}", self.alerts);
         for sig in &self.top_signatures {
             let _ = writeln!(s, "  {:>10}  [{}:{}] {}", sig.count, sig.gid, sig.sid, sig.msg);
+        }
+        for k in &self.sinks {
+            let _ = writeln!(
+                s,
+                "sink       {} {}: {} sent, {} dropped, {} reconnects, queue peak {}",
+                k.name, k.target, k.sent, k.dropped, k.reconnects, k.queue_high_water
+            );
+            if k.dropped > 0
+                && let Some(e) = &k.last_error
+            {
+                let _ = writeln!(s, "             last error: {e}");
+            }
         }
         if let Some(r) = &self.rate {
             let _ = writeln!(
