@@ -458,11 +458,7 @@ fn is_vigie_key(key: &str) -> bool {
             // misspelt key in a table of vigie's own (`outputs.redis.*`) is
             // vigie's to refuse, not a Suricata setting to pass over.
             None if i + 1 == parts.len() => {
-                return i >= 2
-                    || matches!(
-                    *part,
-                    "sensor_name" | "classification_file" | "threshold_file" | "password"
-                );
+                return i >= 2 || matches!(*part, "sensor_name" | "classification_file" | "threshold_file");
             }
             _ => return false,
         }
@@ -625,7 +621,10 @@ mod tests {
         let c = Config::load(Some(&f), &["outputs.redis.key=soc".to_string()]).unwrap();
         assert!(!c.outputs.reopen_on_sighup);
         assert_eq!(c.outputs.redis.mode, RedisMode::Stream);
-        assert_eq!((c.outputs.redis.stream_maxlen, c.outputs.redis.key.as_str()), (1000, "soc"));
+        assert_eq!(
+            (c.outputs.redis.stream_maxlen, c.outputs.redis.key.as_str()),
+            (1000, "soc")
+        );
         assert_eq!(c.outputs.syslog.severity.0, Some(5));
         assert_eq!(c.outputs.network_sinks().len(), 2);
     }

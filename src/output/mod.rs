@@ -239,7 +239,10 @@ fn run(
                 s.target,
                 s.dropped,
                 s.sent + s.dropped,
-                s.last_error.as_deref().map(|e| format!(" (last error: {e})")).unwrap_or_default()
+                s.last_error
+                    .as_deref()
+                    .map(|e| format!(" (last error: {e})"))
+                    .unwrap_or_default()
             );
         }
     }

@@ -1,12 +1,12 @@
 //! EVE to Redis, the bus several sensors share to feed one SOC (each record
 //! names its sensor in EVE `host`), in Suricata's modes: a list (`list` and
-//! `rpush` append with RPUSH, so a BLPOP consumer reads oldest first;
-//! `lpush` as Suricata's `list`), a channel (PUBLISH) or a stream
-//! (`XADD key MAXLEN ~ N * eve <json>`). A batch is pipelined over one
-//! connection and a record counts as sent only once Redis has answered its
-//! command; a record whose answer never came is counted as dropped. Owns the
-//! config, AUTH/SELECT and the commands; the wire format is `resp`,
-//! delivery the generic sink's.
+//! `lpush` push at the head with LPUSH, as Suricata does, so a BRPOP
+//! consumer reads oldest first; `rpush` appends at the tail), a channel
+//! (PUBLISH) or a stream (`XADD key MAXLEN ~ N * eve <json>`, or `MAXLEN =`
+//! to trim exactly). A batch is pipelined over one connection and a record
+//! counts as sent only once Redis has answered its command; a record whose
+//! answer never came is counted as dropped. Owns the config, AUTH/SELECT
+//! and the commands; the wire format is `resp`, delivery the generic sink's.
 
 use super::link::{Endpoint, Link, check_host_port};
 use super::resp::{self, Reply};
@@ -20,6 +20,10 @@ use std::net::TcpStream;
 #[serde(deny_unknown_fields, default)]
 pub struct RedisConfig {
     pub enabled: bool,
+    /// Names the sink in the summary, the logs and the metrics (default:
+    /// its kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `host:port`
     pub server: String,
     pub mode: RedisMode,
@@ -30,9 +34,11 @@ pub struct RedisConfig {
     pub password: Option<String>,
     /// Chosen with SELECT after connecting (0: left as is).
     pub db: u32,
-    /// Stream mode: the approximate length Redis trims the stream to
-    /// (`MAXLEN ~`); 0: no trimming.
+    /// Stream mode: the length Redis trims the stream to; 0: no trimming.
     pub stream_maxlen: u64,
+    /// Stream mode: trim to exactly `stream_maxlen` (`MAXLEN =`) rather
+    /// than to whole internal nodes (`MAXLEN ~`, cheaper, Suricata's default).
+    pub stream_trim_exact: bool,
     /// Records waiting for Redis before new ones are dropped.
     pub queue: usize,
 }
@@ -41,12 +47,14 @@ impl Default for RedisConfig {
     fn default() -> Self {
         RedisConfig {
             enabled: false,
+            name: None,
             server: "127.0.0.1:6379".into(),
             mode: RedisMode::List,
             key: "vigie".into(),
             password: None,
             db: 0,
             stream_maxlen: 100_000,
+            stream_trim_exact: false,
             queue: DEFAULT_QUEUE,
         }
     }
@@ -56,12 +64,14 @@ impl std::fmt::Debug for RedisConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisConfig")
             .field("enabled", &self.enabled)
+            .field("name", &self.name)
             .field("server", &self.server)
             .field("mode", &self.mode)
             .field("key", &self.key)
             .field("password", &self.password.as_ref().map(|_| "(set)"))
             .field("db", &self.db)
             .field("stream_maxlen", &self.stream_maxlen)
+            .field("stream_trim_exact", &self.stream_trim_exact)
             .field("queue", &self.queue)
             .finish()
     }
@@ -70,10 +80,11 @@ impl std::fmt::Debug for RedisConfig {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RedisMode {
-    /// RPUSH onto a list.
+    /// LPUSH onto a list (Suricata's `list`).
     #[default]
     List,
     Lpush,
+    /// RPUSH onto a list.
     Rpush,
     /// PUBLISH on a channel.
     #[serde(alias = "publish")]
@@ -100,11 +111,12 @@ fn command(cfg: &RedisConfig, maxlen: &[u8], r: &Record, buf: &mut Vec<u8>) {
     let key = cfg.key.as_bytes();
     let line = r.line.as_bytes();
     match cfg.mode {
-        RedisMode::List | RedisMode::Rpush => resp::encode(buf, &[b"RPUSH", key, line]),
-        RedisMode::Lpush => resp::encode(buf, &[b"LPUSH", key, line]),
+        RedisMode::List | RedisMode::Lpush => resp::encode(buf, &[b"LPUSH", key, line]),
+        RedisMode::Rpush => resp::encode(buf, &[b"RPUSH", key, line]),
         RedisMode::Channel => resp::encode(buf, &[b"PUBLISH", key, line]),
         RedisMode::Stream if cfg.stream_maxlen > 0 => {
-            resp::encode(buf, &[b"XADD", key, b"MAXLEN", b"~", maxlen, b"*", b"eve", line]);
+            let trim: &[u8] = if cfg.stream_trim_exact { b"=" } else { b"~" };
+            resp::encode(buf, &[b"XADD", key, b"MAXLEN", trim, maxlen, b"*", b"eve", line]);
         }
         RedisMode::Stream => resp::encode(buf, &[b"XADD", key, b"*", b"eve", line]),
     }
@@ -237,7 +249,7 @@ pub fn start(cfg: &RedisConfig) -> Result<Sink, SinkError> {
         link: None,
         buf: Vec::new(),
     };
-    Sink::start("redis", target, cfg.queue, transport)
+    Sink::start("redis", cfg.name.as_deref(), target, cfg.queue, transport)
 }
 
 #[cfg(test)]
@@ -246,30 +258,42 @@ mod tests {
     use std::sync::Arc;
 
     fn cmd(mode: RedisMode, maxlen: u64) -> String {
-        let cfg = RedisConfig {
+        cmd_with(RedisConfig {
             mode,
             stream_maxlen: maxlen,
             ..Default::default()
-        };
+        })
+    }
+
+    /// The command for a record `{}`, CRLFs shown as spaces.
+    fn cmd_with(cfg: RedisConfig) -> String {
         let r = Record {
             line: Arc::from("{}"),
             severity: 1,
         };
         let mut buf = Vec::new();
-        command(&cfg, maxlen.to_string().as_bytes(), &r, &mut buf);
+        command(&cfg, cfg.stream_maxlen.to_string().as_bytes(), &r, &mut buf);
         String::from_utf8(buf).unwrap().replace("\r\n", " ")
     }
 
     #[test]
     fn commands_per_mode() {
-        assert_eq!(cmd(RedisMode::List, 0), "*3 $5 RPUSH $5 vigie $2 {} ");
+        assert_eq!(cmd(RedisMode::List, 0), "*3 $5 LPUSH $5 vigie $2 {} ");
         assert_eq!(cmd(RedisMode::Lpush, 0), "*3 $5 LPUSH $5 vigie $2 {} ");
+        assert_eq!(cmd(RedisMode::Rpush, 0), "*3 $5 RPUSH $5 vigie $2 {} ");
         assert_eq!(cmd(RedisMode::Channel, 0), "*3 $7 PUBLISH $5 vigie $2 {} ");
         assert_eq!(
             cmd(RedisMode::Stream, 500),
             "*8 $4 XADD $5 vigie $6 MAXLEN $1 ~ $3 500 $1 * $3 eve $2 {} "
         );
         assert_eq!(cmd(RedisMode::Stream, 0), "*5 $4 XADD $5 vigie $1 * $3 eve $2 {} ");
+        let exact = cmd_with(RedisConfig {
+            mode: RedisMode::Stream,
+            stream_maxlen: 7,
+            stream_trim_exact: true,
+            ..Default::default()
+        });
+        assert_eq!(exact, "*8 $4 XADD $5 vigie $6 MAXLEN $1 = $1 7 $1 * $3 eve $2 {} ");
     }
 
     #[test]

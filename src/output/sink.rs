@@ -81,8 +81,10 @@ pub trait Transport: Send + 'static {
 /// A sink's counters, as the run summary reports them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SinkStats {
-    /// `eve_socket`, `syslog`, `redis`.
+    /// The sink's name in the config (`name`), its kind by default.
     pub name: String,
+    /// `eve_socket`, `syslog` or `redis`.
+    pub kind: String,
     /// Where it sends, e.g. `127.0.0.1:6379 list vigie`.
     pub target: String,
     /// Records delivered.
@@ -99,6 +101,7 @@ pub struct SinkStats {
 
 struct Shared {
     name: String,
+    kind: &'static str,
     target: String,
     sent: AtomicU64,
     dropped: AtomicU64,
@@ -113,6 +116,7 @@ impl Shared {
     fn stats(&self) -> SinkStats {
         SinkStats {
             name: self.name.clone(),
+            kind: self.kind.to_string(),
             target: self.target.clone(),
             sent: self.sent.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
@@ -174,10 +178,19 @@ pub struct Sink {
 }
 
 impl Sink {
-    /// Starts the sink's thread with a queue of `queue` records.
-    pub fn start(name: &str, target: String, queue: usize, transport: impl Transport) -> Result<Sink, SinkError> {
+    /// Starts the sink's thread with a queue of `queue` records; `name`
+    /// defaults to `kind`.
+    pub fn start(
+        kind: &'static str,
+        name: Option<&str>,
+        target: String,
+        queue: usize,
+        transport: impl Transport,
+    ) -> Result<Sink, SinkError> {
+        let name = name.filter(|n| !n.is_empty()).unwrap_or(kind);
         let shared = Arc::new(Shared {
             name: name.to_string(),
+            kind,
             target,
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
@@ -403,7 +416,7 @@ mod tests {
     fn delivers_in_order_and_counts() {
         let fake = Fake::default();
         fake.up.store(true, Ordering::Relaxed);
-        let sink = Sink::start("fake", "t".into(), 100, fake.clone()).unwrap();
+        let sink = Sink::start("fake", None, "t".into(), 100, fake.clone()).unwrap();
         for i in 0..50 {
             sink.offer(rec(i));
         }
@@ -421,12 +434,16 @@ mod tests {
             ..Default::default()
         };
         fake.up.store(true, Ordering::Relaxed);
-        let sink = Sink::start("fake", "t".into(), 10, fake.clone()).unwrap();
+        let sink = Sink::start("fake", None, "t".into(), 10, fake.clone()).unwrap();
         let t = Instant::now();
         for i in 0..1000 {
             sink.offer(rec(i));
         }
-        assert!(t.elapsed() < Duration::from_millis(40), "offer waited {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(40),
+            "offer waited {:?}",
+            t.elapsed()
+        );
         let s = sink.finish();
         assert_eq!(s.sent + s.dropped, 1000);
         assert!(s.dropped >= 900, "{s:?}");
@@ -437,7 +454,7 @@ mod tests {
     #[test]
     fn dead_peer_drops_everything_and_shutdown_is_prompt() {
         let fake = Fake::default();
-        let sink = Sink::start("fake", "t".into(), 100, fake.clone()).unwrap();
+        let sink = Sink::start("fake", None, "t".into(), 100, fake.clone()).unwrap();
         for i in 0..500 {
             sink.offer(rec(i));
         }
@@ -455,7 +472,7 @@ mod tests {
     #[test]
     fn reconnects_after_the_peer_returns() {
         let fake = Fake::default();
-        let sink = Sink::start("fake", "t".into(), 100, fake.clone()).unwrap();
+        let sink = Sink::start("fake", None, "t".into(), 100, fake.clone()).unwrap();
         fake.up.store(true, Ordering::Relaxed);
         sink.offer(rec(0));
         let m = sink.monitor();

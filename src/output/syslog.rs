@@ -21,6 +21,10 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields, default)]
 pub struct SyslogConfig {
     pub enabled: bool,
+    /// Names the sink in the summary, the logs and the metrics (default:
+    /// its kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub transport: SyslogTransport,
     /// `host:port` for udp and tcp.
     pub address: String,
@@ -36,6 +40,7 @@ impl Default for SyslogConfig {
     fn default() -> Self {
         SyslogConfig {
             enabled: false,
+            name: None,
             transport: SyslogTransport::Udp,
             address: "127.0.0.1:514".into(),
             path: PathBuf::from("/dev/log"),
@@ -126,13 +131,19 @@ fn code_of<'de, D: serde::Deserializer<'de>>(d: D, table: &[(&str, u8)], max: u8
         serde::de::Error::custom(format!("{v} is not a {what}: {} or 0-{max}", names.join(", ")))
     };
     match Raw::deserialize(d)? {
-        Raw::Number(n) => u8::try_from(n).ok().filter(|&n| n <= max).ok_or_else(|| bad(n.to_string())),
+        Raw::Number(n) => u8::try_from(n)
+            .ok()
+            .filter(|&n| n <= max)
+            .ok_or_else(|| bad(n.to_string())),
         Raw::Text(t) => {
             let t = t.trim().to_ascii_lowercase();
             if let Some((_, c)) = table.iter().find(|(n, _)| *n == t) {
                 return Ok(*c);
             }
-            t.parse::<u8>().ok().filter(|&n| n <= max).ok_or_else(|| bad(format!("'{t}'")))
+            t.parse::<u8>()
+                .ok()
+                .filter(|&n| n <= max)
+                .ok_or_else(|| bad(format!("'{t}'")))
         }
     }
 }
@@ -250,7 +261,7 @@ pub fn start(cfg: &SyslogConfig, sensor: &str) -> Result<Sink, SinkError> {
     let fmt = Formatter::new(cfg, sensor);
     let frame = move |r: &Record, buf: &mut Vec<u8>| fmt.frame(r, Timestamp::now(), buf);
     let transport = FramedTransport::new(endpoint, format!("syslog {target}"), frame);
-    Sink::start("syslog", target, cfg.queue, transport)
+    Sink::start("syslog", cfg.name.as_deref(), target, cfg.queue, transport)
 }
 
 #[cfg(test)]
@@ -275,9 +286,7 @@ mod tests {
         let pid = std::process::id();
         assert_eq!(
             text,
-            format!(
-                "<171>1 2023-09-18T06:13:41.532140Z gate_a vigie {pid} alert - {{\"event_type\":\"alert\"}}"
-            )
+            format!("<171>1 2023-09-18T06:13:41.532140Z gate_a vigie {pid} alert - {{\"event_type\":\"alert\"}}")
         );
     }
 
@@ -320,6 +329,10 @@ mod tests {
         assert!(toml::from_str::<T>("f = 24\ns = \"auto\"").is_err());
         assert!(toml::from_str::<T>("f = \"local9\"\ns = \"auto\"").is_err());
         assert!(toml::from_str::<T>("f = 1\ns = 8").is_err());
-        assert!(toml::to_string(&SyslogConfig::default()).unwrap().contains("facility = \"local5\""));
+        assert!(
+            toml::to_string(&SyslogConfig::default())
+                .unwrap()
+                .contains("facility = \"local5\"")
+        );
     }
 }

@@ -13,6 +13,10 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields, default)]
 pub struct UnixSocketConfig {
     pub enabled: bool,
+    /// Names the sink in the summary, the logs and the metrics (default:
+    /// its kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The socket the collector listens on.
     pub path: PathBuf,
     pub kind: SocketKind,
@@ -24,6 +28,7 @@ impl Default for UnixSocketConfig {
     fn default() -> Self {
         UnixSocketConfig {
             enabled: false,
+            name: None,
             path: PathBuf::from("/run/vigie/eve.sock"),
             kind: SocketKind::Stream,
             queue: DEFAULT_QUEUE,
@@ -58,5 +63,5 @@ pub fn start(cfg: &UnixSocketConfig) -> Result<Sink, SinkError> {
         });
     }
     let transport = FramedTransport::new(endpoint, format!("eve_socket {target}"), line);
-    Sink::start("eve_socket", target, cfg.queue, transport)
+    Sink::start("eve_socket", cfg.name.as_deref(), target, cfg.queue, transport)
 }

@@ -167,9 +167,14 @@ impl Summary {
             let _ = writeln!(s, "  {:>10}  [{}:{}] {}", sig.count, sig.gid, sig.sid, sig.msg);
         }
         for k in &self.sinks {
+            let kind = if k.name == k.kind {
+                String::new()
+            } else {
+                format!(" ({})", k.kind)
+            };
             let _ = writeln!(
                 s,
-                "sink       {} {}: {} sent, {} dropped, {} reconnects, queue peak {}",
+                "sink       {}{kind} {}: {} sent, {} dropped, {} reconnects, queue peak {}",
                 k.name, k.target, k.sent, k.dropped, k.reconnects, k.queue_high_water
             );
             if k.dropped > 0
@@ -220,5 +225,44 @@ impl Summary {
             self.gbits_per_sec()
         );
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::SinkStats;
+
+    #[test]
+    fn one_line_per_sink() {
+        let sink = |name: &str, kind: &str, dropped: u64| SinkStats {
+            name: name.into(),
+            kind: kind.into(),
+            target: "127.0.0.1:6379 list vigie".into(),
+            sent: 10,
+            dropped,
+            reconnects: 1,
+            queue_high_water: 7,
+            last_error: Some("redis 127.0.0.1:6379: connect: refused".into()),
+        };
+        let summary = Summary {
+            sinks: vec![sink("redis", "redis", 0), sink("soc-bus", "redis", 2)],
+            ..Default::default()
+        };
+        let text = summary.to_text();
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("sink ")).collect();
+        assert_eq!(
+            lines,
+            [
+                "sink       redis 127.0.0.1:6379 list vigie: 10 sent, 0 dropped, 1 reconnects, queue peak 7",
+                "sink       soc-bus (redis) 127.0.0.1:6379 list vigie: 10 sent, 2 dropped, 1 reconnects, queue peak 7",
+            ]
+        );
+        // The last error is shown only when records were lost.
+        assert_eq!(text.matches("last error: redis").count(), 1);
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["sinks"][1]["name"], "soc-bus");
+        assert_eq!(json["sinks"][1]["kind"], "redis");
+        assert_eq!(json["sinks"][1]["dropped"], 2);
     }
 }
