@@ -330,6 +330,7 @@ fn dead_sinks_do_not_slow_a_replay_and_count_their_drops() {
     }
     // The file sinks and the store are written all the same.
     assert_eq!(file_lines(&dir.join("dead/eve.json")).len() as u64, alerts);
+    assert_eq!(dead["stored"].as_u64(), Some(alerts));
 }
 
 // ---------------------------------------------------------------------------
