@@ -130,6 +130,32 @@ pub struct OutputsConfig {
     pub store: StoreOutput,
     /// Alerts queued for the output thread before detection waits.
     pub queue: usize,
+    /// Reopen eve.json and fast.log on SIGHUP, for logrotate (Unix).
+    pub reopen_on_sighup: bool,
+    /// EVE to a Unix socket (stream or datagram).
+    pub eve_socket: crate::output::UnixSocketConfig,
+    /// EVE to syslog (RFC 5424 over UDP, TCP or a Unix socket).
+    pub syslog: crate::output::SyslogConfig,
+    /// EVE to Redis (list, channel or stream).
+    pub redis: crate::output::RedisConfig,
+}
+
+impl OutputsConfig {
+    /// The enabled network sinks.
+    pub fn network_sinks(&self) -> Vec<crate::output::SinkSpec> {
+        use crate::output::SinkSpec;
+        let mut v = Vec::new();
+        if self.eve_socket.enabled {
+            v.push(SinkSpec::UnixSocket(self.eve_socket.clone()));
+        }
+        if self.syslog.enabled {
+            v.push(SinkSpec::Syslog(self.syslog.clone()));
+        }
+        if self.redis.enabled {
+            v.push(SinkSpec::Redis(self.redis.clone()));
+        }
+        v
+    }
 }
 
 impl Default for OutputsConfig {
@@ -149,6 +175,10 @@ impl Default for OutputsConfig {
                 path: PathBuf::from("vigie.db"),
             },
             queue: 65536,
+            reopen_on_sighup: true,
+            eve_socket: Default::default(),
+            syslog: Default::default(),
+            redis: Default::default(),
         }
     }
 }
@@ -435,9 +465,11 @@ fn is_vigie_key(key: &str) -> bool {
         match table.get(*part) {
             Some(toml::Value::Table(t)) if i + 1 < parts.len() => table = t,
             Some(_) if i + 1 == parts.len() => return true,
-            // Optional settings are absent from the serialised defaults.
+            // Optional settings are absent from the serialised defaults; a
+            // misspelt key in a table of vigie's own (`outputs.redis.*`) is
+            // vigie's to refuse, not a Suricata setting to pass over.
             None if i + 1 == parts.len() => {
-                return matches!(*part, "sensor_name" | "classification_file" | "threshold_file");
+                return i >= 2 || matches!(*part, "sensor_name" | "classification_file" | "threshold_file");
             }
             _ => return false,
         }
@@ -467,16 +499,27 @@ fn parse_value(s: &str) -> toml::Value {
     toml::Value::String(s.to_string())
 }
 
+/// Sets `key` in `tree`. A table the tree lacks starts as its embedded
+/// default, so `--set outputs.eve.enabled=false` keeps the default filename.
 fn set_path(tree: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
     let parts: Vec<&str> = key.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
         return Err("empty key segment".into());
     }
+    let defaults = match toml::Value::try_from(Config::default()) {
+        Ok(toml::Value::Table(t)) => Some(t),
+        _ => None,
+    };
+    let mut default = defaults.as_ref();
     let mut table = tree;
     for part in &parts[..parts.len() - 1] {
+        default = default.and_then(|d| match d.get(*part) {
+            Some(toml::Value::Table(t)) => Some(t),
+            _ => None,
+        });
         let entry = table
             .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            .or_insert_with(|| toml::Value::Table(default.cloned().unwrap_or_default()));
         table = match entry {
             toml::Value::Table(t) => t,
             _ => return Err(format!("'{part}' is not a table")),
@@ -514,11 +557,87 @@ mod tests {
         assert_eq!(c.flow.max_flows, 10);
         assert_eq!(c.vars.address_groups["HOME_NET"], "[10.20.0.0/16]");
         assert_eq!(c.capture.checksum, ChecksumMode::None);
+        let c = Config::load(None, &["outputs.eve.enabled=false".to_string()]).unwrap();
+        assert!(!c.outputs.eve.enabled);
+        assert_eq!(c.outputs.eve.filename, PathBuf::from("eve.json"));
         let c = Config::load(None, &["stream.reassembly.depth=8kb".to_string()]).unwrap();
         assert_eq!(c.stream.depth, ByteSize(8192));
         let c = Config::load(None, &["stream.depth=0".to_string()]).unwrap();
         assert_eq!(c.stream.depth, ByteSize(0));
         assert!(Config::load(None, &["stream.depth=lots".to_string()]).is_err());
+    }
+
+    #[test]
+    fn network_sinks_from_file_and_set() {
+        use crate::output::SinkSpec;
+        use crate::output::redis::RedisMode;
+        let c = Config::load(None, &[]).unwrap();
+        assert!(c.outputs.network_sinks().is_empty());
+        assert!(c.outputs.reopen_on_sighup);
+        let sets: Vec<String> = [
+            "outputs.redis.enabled=true",
+            "outputs.redis.server=10.1.2.3:6380",
+            "outputs.redis.mode=channel",
+            "outputs.redis.password=pw",
+            "outputs.redis.db=2",
+            "outputs.syslog.enabled=true",
+            "outputs.syslog.transport=tcp",
+            "outputs.syslog.facility=local3",
+            "outputs.eve_socket.enabled=yes",
+            "outputs.eve_socket.kind=dgram",
+            "outputs.eve_socket.path=/tmp/x.sock",
+            "outputs.eve_socket.queue=5",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let c = Config::load(None, &sets).unwrap();
+        let r = &c.outputs.redis;
+        assert_eq!(
+            (r.server.as_str(), r.mode, r.password.as_deref(), r.db),
+            ("10.1.2.3:6380", RedisMode::Channel, Some("pw"), 2)
+        );
+        assert_eq!(c.outputs.syslog.facility.0, 19);
+        assert_eq!(c.outputs.eve_socket.queue, 5);
+        let kinds: Vec<&str> = c
+            .outputs
+            .network_sinks()
+            .iter()
+            .map(|s| match s {
+                SinkSpec::UnixSocket(_) => "socket",
+                SinkSpec::Syslog(_) => "syslog",
+                SinkSpec::Redis(_) => "redis",
+            })
+            .collect();
+        assert_eq!(kinds, ["socket", "syslog", "redis"]);
+        let e = Config::load(None, &["outputs.redis.mdoe=list".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outputs.redis") && e.contains("mdoe"), "{e}");
+        let e = Config::load(None, &["outputs.syslog.facility=local9".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outputs.syslog.facility"), "{e}");
+
+        let dir = std::env::temp_dir().join(format!("vigie-cfg-sinks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("sinks.toml");
+        std::fs::write(
+            &f,
+            "[outputs]\nlog_dir = \"/tmp/l\"\nreopen_on_sighup = false\n\
+             [outputs.redis]\nenabled = true\nmode = \"stream\"\nstream_maxlen = 1000\n\
+             [outputs.syslog]\nenabled = true\ntransport = \"unix\"\nseverity = \"notice\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f), &["outputs.redis.key=soc".to_string()]).unwrap();
+        assert!(!c.outputs.reopen_on_sighup);
+        assert_eq!(c.outputs.redis.mode, RedisMode::Stream);
+        assert_eq!(
+            (c.outputs.redis.stream_maxlen, c.outputs.redis.key.as_str()),
+            (1000, "soc")
+        );
+        assert_eq!(c.outputs.syslog.severity.0, Some(5));
+        assert_eq!(c.outputs.network_sinks().len(), 2);
     }
 
     #[test]

@@ -77,6 +77,11 @@ impl Timestamp {
         EveTime(*self)
     }
 
+    /// The RFC 3339 form syslog (RFC 5424) wants: `2023-09-18T06:13:41.532140Z`.
+    pub fn rfc3339(&self) -> Rfc3339Time {
+        Rfc3339Time(*self)
+    }
+
     /// The fast.log form: `09/18/2023-06:13:41.532140`.
     pub fn fastlog(&self) -> FastLogTime {
         FastLogTime(*self)
@@ -190,14 +195,27 @@ fn parts(ts: Timestamp) -> Parts {
 
 pub struct EveTime(Timestamp);
 
+/// `2023-09-18T06:13:41.532140` then the UTC offset as `zone` writes it.
+fn write_iso(f: &mut fmt::Formatter<'_>, ts: Timestamp, zone: &str) -> fmt::Result {
+    let p = parts(ts);
+    write!(
+        f,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}{zone}",
+        p.year, p.month, p.day, p.hour, p.minute, p.second, p.micros
+    )
+}
+
 impl fmt::Display for EveTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = parts(self.0);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+0000",
-            p.year, p.month, p.day, p.hour, p.minute, p.second, p.micros
-        )
+        write_iso(f, self.0, "+0000")
+    }
+}
+
+pub struct Rfc3339Time(Timestamp);
+
+impl fmt::Display for Rfc3339Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_iso(f, self.0, "Z")
     }
 }
 
@@ -256,6 +274,7 @@ mod tests {
         let ts = Timestamp::new(1_695_017_621, 532_140_123);
         assert_eq!(ts.eve().to_string(), "2023-09-18T06:13:41.532140+0000");
         assert_eq!(ts.fastlog().to_string(), "09/18/2023-06:13:41.532140");
+        assert_eq!(ts.rfc3339().to_string(), "2023-09-18T06:13:41.532140Z");
     }
 
     #[test]

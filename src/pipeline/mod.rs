@@ -95,6 +95,8 @@ pub fn replay(
         sensor: sensor.clone(),
         run_id,
         queue: cfg.outputs.queue,
+        reopen_on_sighup: cfg.outputs.reopen_on_sighup,
+        sinks: cfg.outputs.network_sinks(),
     })?;
 
     let policy = match (&store_path, cfg.policy.enabled) {

@@ -43,6 +43,8 @@ pub struct Summary {
     pub elapsed_secs: f64,
     pub stored: u64,
     pub eve_records: u64,
+    /// The network sinks (Unix socket, syslog, Redis): sent, dropped, reconnects.
+    pub sinks: Vec<crate::output::SinkStats>,
     pub rate: Option<crate::rate::RateStats>,
     /// The process's peak resident memory at the end of the run.
     pub peak_rss_bytes: Option<u64>,
@@ -138,6 +140,7 @@ impl Summary {
     pub fn set_outputs(&mut self, o: &OutputStats) {
         self.stored = o.stored;
         self.eve_records = o.eve_records;
+        self.sinks = o.sinks.clone();
     }
 
     pub fn set_elapsed(&mut self, d: Duration) {
@@ -194,6 +197,23 @@ impl Summary {
         for sig in &self.top_signatures {
             let _ = writeln!(s, "  {:>10}  [{}:{}] {}", sig.count, sig.gid, sig.sid, sig.msg);
         }
+        for k in &self.sinks {
+            let kind = if k.name == k.kind {
+                String::new()
+            } else {
+                format!(" ({})", k.kind)
+            };
+            let _ = writeln!(
+                s,
+                "sink       {}{kind} {}: {} sent, {} dropped, {} reconnects, queue peak {}",
+                k.name, k.target, k.sent, k.dropped, k.reconnects, k.queue_high_water
+            );
+            if k.dropped > 0
+                && let Some(e) = &k.last_error
+            {
+                let _ = writeln!(s, "             last error: {e}");
+            }
+        }
         if let Some(r) = &self.rate {
             let _ = writeln!(
                 s,
@@ -236,5 +256,44 @@ impl Summary {
             self.gbits_per_sec()
         );
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::SinkStats;
+
+    #[test]
+    fn one_line_per_sink() {
+        let sink = |name: &str, kind: &str, dropped: u64| SinkStats {
+            name: name.into(),
+            kind: kind.into(),
+            target: "127.0.0.1:6379 list vigie".into(),
+            sent: 10,
+            dropped,
+            reconnects: 1,
+            queue_high_water: 7,
+            last_error: Some("redis 127.0.0.1:6379: connect: refused".into()),
+        };
+        let summary = Summary {
+            sinks: vec![sink("redis", "redis", 0), sink("soc-bus", "redis", 2)],
+            ..Default::default()
+        };
+        let text = summary.to_text();
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("sink ")).collect();
+        assert_eq!(
+            lines,
+            [
+                "sink       redis 127.0.0.1:6379 list vigie: 10 sent, 0 dropped, 1 reconnects, queue peak 7",
+                "sink       soc-bus (redis) 127.0.0.1:6379 list vigie: 10 sent, 2 dropped, 1 reconnects, queue peak 7",
+            ]
+        );
+        // The last error is shown only when records were lost.
+        assert_eq!(text.matches("last error: redis").count(), 1);
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["sinks"][1]["name"], "soc-bus");
+        assert_eq!(json["sinks"][1]["kind"], "redis");
+        assert_eq!(json["sinks"][1]["dropped"], 2);
     }
 }

@@ -106,3 +106,88 @@ pub fn check_eve_schema(logdir: &Path) -> Option<String> {
     assert!(out.status.success(), "EVE schema check failed:\n{text}");
     Some(text)
 }
+
+/// A synthetic alert numbered `n` (its `pcap_cnt` and `flow_id`), for tests
+/// that feed the outputs by hand.
+pub fn numbered_alert(n: u64) -> vigie::alert::Alert {
+    use std::sync::{Arc, OnceLock};
+    use vigie::alert::{Alert, FlowSnapshot, SignatureInfo};
+    use vigie::timestamp::Timestamp;
+    static SIG: OnceLock<Arc<SignatureInfo>> = OnceLock::new();
+    let signature = SIG
+        .get_or_init(|| {
+            Arc::new(SignatureInfo {
+                gid: 1,
+                sid: 1,
+                rev: 1,
+                msg: "numbered test alert".into(),
+                category: "Misc activity".into(),
+                severity: 3,
+                metadata: Vec::new(),
+                target_is_src: None,
+            })
+        })
+        .clone();
+    let ts = Timestamp::new(1_717_264_800 + n as i64, 0);
+    let (src, dst) = ("10.20.0.1".parse().unwrap(), "10.10.0.80".parse().unwrap());
+    Alert {
+        ts,
+        pcap_cnt: n,
+        flow_id: n,
+        src_ip: src,
+        dest_ip: dst,
+        src_port: 40000,
+        dest_port: 80,
+        proto: 6,
+        ip_version: 4,
+        has_ports: true,
+        icmp: None,
+        vlan: Default::default(),
+        direction: vigie::flow::Direction::ToServer,
+        pkt_src: "wire/pcap",
+        signature,
+        action: "allowed",
+        app_proto: None,
+        tx_id: None,
+        app_meta: None,
+        traffic: None,
+        flow: FlowSnapshot {
+            pkts_toserver: 1,
+            pkts_toclient: 0,
+            bytes_toserver: 60,
+            bytes_toclient: 0,
+            start: ts,
+            src_ip: src,
+            dest_ip: dst,
+            src_port: 40000,
+            dest_port: 80,
+        },
+    }
+}
+
+/// A loopback TCP port nobody listened on a moment ago.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    l.local_addr().expect("local address").port()
+}
+
+/// Waits up to `secs` for `done`, polling every 10 ms; whether it came true.
+pub fn wait_until(secs: f64, mut done: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+    while std::time::Instant::now() < end {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    done()
+}
+
+/// The lines of a file, empty if it is missing.
+pub fn file_lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
