@@ -66,6 +66,11 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         cfg.workers = n;
     } else if args.runmode.as_deref() == Some("single") {
         cfg.workers = 1;
+    } else if cfg.workers == 0 && args.inputs.iter().any(|p| p.as_os_str() == "-") {
+        // A pipe delivers packets as they happen: inspected inline, each
+        // alert leaves as soon as its packet is read, instead of waiting
+        // for a round of packets to fill.
+        cfg.workers = 1;
     }
     if let Some(k) = args.checksum {
         cfg.capture.checksum = k;
