@@ -345,29 +345,6 @@ fn flood() -> std::path::PathBuf {
 
 const EVERY_PACKET: &str = "alert ip any any -> any any (msg:\"every packet\"; sid:1;)\n";
 
-/// The global header and the records of a classic pcap file.
-fn pcap_records(path: &Path) -> (Vec<u8>, Vec<Vec<u8>>) {
-    let bytes = std::fs::read(path).unwrap();
-    let le = match bytes[..4] {
-        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => true,
-        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => false,
-        _ => panic!("{} is not a classic pcap", path.display()),
-    };
-    let mut records = Vec::new();
-    let mut at = 24;
-    while at + 16 <= bytes.len() {
-        let len: [u8; 4] = bytes[at + 8..at + 12].try_into().unwrap();
-        let len = if le {
-            u32::from_le_bytes(len)
-        } else {
-            u32::from_be_bytes(len)
-        } as usize;
-        records.push(bytes[at..at + 16 + len].to_vec());
-        at += 16 + len;
-    }
-    (bytes[..24].to_vec(), records)
-}
-
 /// What a replay of `flood()` with `EVERY_PACKET` raises, run once without
 /// any sink: for each alert, its packet number.
 fn flood_alert_packets() -> &'static [u64] {

@@ -129,7 +129,9 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut count_alert = |_: &vigie::alert::Alert| {
         live.alerts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     };
+    let stop = pipeline::StopSignal::install();
     let hooks = pipeline::ReplayHooks {
+        stop: Some(stop.flag()),
         progress: Some(&mut progress),
         packet: server
             .is_some()
@@ -139,6 +141,7 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             .then_some(&mut count_alert as &mut dyn FnMut(&vigie::alert::Alert)),
     };
     let summary = pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks)?;
+    drop(stop);
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -6,12 +6,14 @@ mod flow_hash;
 mod lanes;
 mod memory;
 mod sequencer;
+mod stop;
 mod summary;
 mod worker;
 
 pub use lanes::{Lanes, WorkerLost};
 pub use memory::peak_rss_bytes;
 pub use sequencer::Sequencer;
+pub use stop::StopSignal;
 
 pub use summary::{SignatureTally, Summary};
 pub use worker::Worker;
@@ -54,6 +56,8 @@ pub struct ReplayHooks<'a> {
     pub packet: Option<&'a mut dyn FnMut(&RawPacket<'_>)>,
     /// Every alert raised, before it goes to the outputs.
     pub alert: Option<&'a mut dyn FnMut(&Alert)>,
+    /// Raised to stop reading: what was read is still inspected to the end.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// Replays `inputs` in order through one worker. A damaged file stops that
@@ -122,7 +126,9 @@ pub fn replay(
     let mut alerts = Vec::new();
     let mut pcap_cnt = 0u64;
     let mut bytes_read = 0u64;
-    for path in inputs {
+    let stop_requested =
+        |hooks: &ReplayHooks<'_>| hooks.stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed));
+    'files: for path in inputs {
         let mut file = match CaptureFile::open(path) {
             Ok(f) => f,
             Err(e) => {
@@ -141,6 +147,11 @@ pub fn replay(
                     break;
                 }
             };
+            if stop_requested(&hooks) {
+                summary.interrupted = true;
+                tracing::warn!("stop requested: inspecting what was read, then stopping");
+                break 'files;
+            }
             pcap_cnt += 1;
             summary.packets += 1;
             summary.bytes += u64::from(raw.wire_len);

@@ -39,6 +39,8 @@ pub struct Summary {
     pub threshold_evictions: u64,
     pub inspection_limit_hits: u64,
     pub truncated_files: Vec<String>,
+    /// A stop was requested (SIGINT/SIGTERM) before the input ended.
+    pub interrupted: bool,
     pub failed_files: Vec<String>,
     pub elapsed_secs: f64,
     pub stored: u64,

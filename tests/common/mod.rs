@@ -192,3 +192,26 @@ pub fn file_lines(p: &Path) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The global header and the records of a classic pcap file.
+pub fn pcap_records(path: &Path) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let bytes = std::fs::read(path).unwrap();
+    let le = match bytes[..4] {
+        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => true,
+        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => false,
+        _ => panic!("{} is not a classic pcap", path.display()),
+    };
+    let mut records = Vec::new();
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let len: [u8; 4] = bytes[at + 8..at + 12].try_into().unwrap();
+        let len = if le {
+            u32::from_le_bytes(len)
+        } else {
+            u32::from_be_bytes(len)
+        } as usize;
+        records.push(bytes[at..at + 16 + len].to_vec());
+        at += 16 + len;
+    }
+    (bytes[..24].to_vec(), records)
+}
