@@ -112,6 +112,24 @@ fn label(key: &str, value: &str) -> String {
     format!("{{{key}=\"{escaped}\"}}")
 }
 
+/// `vigie_detection_latency_seconds`, a Prometheus histogram.
+fn latency_histogram(out: &mut String, latency: &crate::pipeline::Latency) {
+    use std::fmt::Write;
+    let name = "vigie_detection_latency_seconds";
+    let _ = writeln!(
+        out,
+        "# HELP {name} From a packet's capture (or, in a paced replay, its due time) to its alert reaching the outputs."
+    );
+    let _ = writeln!(out, "# TYPE {name} histogram");
+    let cumulative = latency.cumulative();
+    for (bound, count) in &cumulative {
+        let le = bound.map_or("+Inf".to_string(), |us| format!("{}", us as f64 / 1e6));
+        let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {count}");
+    }
+    let _ = writeln!(out, "{name}_sum {}", latency.sum_us() as f64 / 1e6);
+    let _ = writeln!(out, "{name}_count {}", cumulative.last().map_or(0, |c| c.1));
+}
+
 pub async fn prometheus(State(state): State<ApiState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
     state.require(&headers, Scope::Read)?;
     let f = facts(&state).await?;
@@ -139,6 +157,7 @@ pub async fn prometheus(State(state): State<ApiState>, headers: HeaderMap) -> Re
         "Alerts raised by the run in this process.",
         &[(String::new(), load(&live.alerts))],
     );
+    latency_histogram(&mut out, &live.latency);
     let sev: Vec<(String, f64)> = f
         .by_severity
         .iter()

@@ -34,6 +34,8 @@ pub struct LiveCounters {
     pub packets: AtomicU64,
     pub bytes: AtomicU64,
     pub alerts: AtomicU64,
+    /// Packet-to-alert latency of a paced or live run.
+    pub latency: Arc<crate::pipeline::Latency>,
 }
 
 struct Inner {

@@ -46,6 +46,10 @@ pub struct ReplayArgs {
     /// and `reject` rules alert as they would in IDS mode.
     #[arg(long, hide = true)]
     pub simulate_ips: bool,
+    /// Replay at capture speed (1), N times faster (N), or as fast as
+    /// possible (0, the default).
+    #[arg(long, value_name = "N", default_value_t = 0.0)]
+    pub speed: f64,
     /// Worker threads (default: `workers` in vigie.toml, else one per
     /// core). The alerts are the same whatever the number.
     #[arg(short = 'j', long, value_name = "N")]
@@ -132,6 +136,8 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let stop = pipeline::StopSignal::install();
     let hooks = pipeline::ReplayHooks {
         stop: Some(stop.flag()),
+        speed: Some(args.speed),
+        latency: Some(live.latency.clone()),
         progress: Some(&mut progress),
         packet: server
             .is_some()

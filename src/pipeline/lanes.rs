@@ -75,6 +75,24 @@ impl Lanes {
         }
     }
 
+    /// Settles everything handed out so far, a partly filled round
+    /// included: for live input, when it goes quiet or a latency bound
+    /// passes, so alerts never wait for more traffic.
+    pub fn flush(&mut self, out: &mut Vec<Alert>) -> Result<(), WorkerLost> {
+        match &mut self.kind {
+            Kind::Inline { .. } => Ok(()),
+            Kind::Threads(t) => {
+                if t.in_round > 0 {
+                    t.send_round()?;
+                }
+                while t.settled < t.sent {
+                    t.settle_round(&mut self.sequencer, out)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// End of input: every flow of every worker ends and is inspected, all
     /// is settled into `out`; the workers come back for their counters.
     pub fn finish(self, out: &mut Vec<Alert>) -> Result<(Vec<Worker>, Sequencer), WorkerLost> {

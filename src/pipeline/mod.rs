@@ -4,13 +4,16 @@
 
 mod flow_hash;
 mod lanes;
+mod latency;
 mod memory;
+mod pacing;
 mod sequencer;
 mod stop;
 mod summary;
 mod worker;
 
 pub use lanes::{Lanes, WorkerLost};
+pub use latency::{Latency, LatencySummary};
 pub use memory::peak_rss_bytes;
 pub use sequencer::Sequencer;
 pub use stop::StopSignal;
@@ -58,6 +61,11 @@ pub struct ReplayHooks<'a> {
     pub alert: Option<&'a mut dyn FnMut(&Alert)>,
     /// Raised to stop reading: what was read is still inspected to the end.
     pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+    /// Replay speed relative to the capture (1.0: as captured); None or
+    /// 0: as fast as possible.
+    pub speed: Option<f64>,
+    /// Where a paced replay records detection latency (its own otherwise).
+    pub latency: Option<Arc<Latency>>,
 }
 
 /// Replays `inputs` in order through one worker. A damaged file stops that
@@ -128,6 +136,8 @@ pub fn replay(
     let mut bytes_read = 0u64;
     let stop_requested =
         |hooks: &ReplayHooks<'_>| hooks.stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed));
+    let mut pacer = pacing::Pacer::new(hooks.speed.unwrap_or(0.0));
+    let latency = hooks.latency.clone().unwrap_or_default();
     'files: for path in inputs {
         let mut file = match CaptureFile::open(path) {
             Ok(f) => f,
@@ -156,11 +166,33 @@ pub fn replay(
             summary.packets += 1;
             summary.bytes += u64::from(raw.wire_len);
             bytes_read += raw.data.len() as u64 + 16;
+            let wait = pacer.wait_for(raw.ts);
+            if !wait.is_zero() {
+                // Nothing to do until this packet is due: settle what the
+                // workers hold, so alerts leave now, not with the next round.
+                lanes.flush(&mut alerts)?;
+                emit(
+                    &mut alerts,
+                    (&pacer, &latency),
+                    &mut hooks,
+                    &mut tally,
+                    &mut summary,
+                    &outputs,
+                )?;
+                std::thread::sleep(wait);
+            }
             if let Some(f) = hooks.packet.as_mut() {
                 f(&raw);
             }
             lanes.push(&raw, pcap_cnt, &mut alerts)?;
-            emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
+            emit(
+                &mut alerts,
+                (&pacer, &latency),
+                &mut hooks,
+                &mut tally,
+                &mut summary,
+                &outputs,
+            )?;
             if pcap_cnt.is_multiple_of(4096)
                 && let Some(f) = hooks.progress.as_mut()
             {
@@ -176,7 +208,14 @@ pub fn replay(
         f(bytes_read, pcap_cnt);
     }
     let (workers, sequencer) = lanes.finish(&mut alerts)?;
-    emit(&mut alerts, &mut hooks, &mut tally, &mut summary, &outputs)?;
+    emit(
+        &mut alerts,
+        (&pacer, &latency),
+        &mut hooks,
+        &mut tally,
+        &mut summary,
+        &outputs,
+    )?;
     let out_stats = outputs.finish()?;
     // Every alert is stored now: the policy makes its last pass over them.
     if let Some(p) = policy {
@@ -190,6 +229,7 @@ pub fn replay(
     if let Some(r) = &sequencer.rate {
         summary.rate = Some(r.stats.clone());
     }
+    summary.latency = latency.summary();
     summary.set_elapsed(started.elapsed());
     summary.peak_rss_bytes = peak_rss_bytes();
     if let (Some(p), Some(id)) = (&store_path, run_id) {
@@ -221,12 +261,18 @@ pub fn build_lanes(cfg: &Config, engine: Arc<Engine>, rate_rules: Vec<crate::rat
 /// Hands the alerts just raised to the alert hook, the tally and the outputs.
 fn emit(
     alerts: &mut Vec<Alert>,
+    timing: (&pacing::Pacer, &Latency),
     hooks: &mut ReplayHooks<'_>,
     tally: &mut SignatureTally,
     summary: &mut Summary,
     outputs: &Outputs,
 ) -> Result<(), ReplayError> {
+    let (pacer, latency) = timing;
+    let now = std::time::Instant::now();
     for a in alerts.drain(..) {
+        if let Some(due) = pacer.due(a.ts) {
+            latency.record(now.saturating_duration_since(due));
+        }
         if let Some(f) = hooks.alert.as_mut() {
             f(&a);
         }

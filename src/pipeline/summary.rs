@@ -39,6 +39,8 @@ pub struct Summary {
     pub threshold_evictions: u64,
     pub inspection_limit_hits: u64,
     pub truncated_files: Vec<String>,
+    /// Detection latency of a paced or live run.
+    pub latency: Option<super::LatencySummary>,
     /// A stop was requested (SIGINT/SIGTERM) before the input ended.
     pub interrupted: bool,
     pub failed_files: Vec<String>,
@@ -243,6 +245,13 @@ impl Summary {
         }
         if let Some(rss) = self.peak_rss_bytes {
             let _ = writeln!(s, "memory     {:.1} MB peak resident", rss as f64 / 1e6);
+        }
+        if let Some(l) = &self.latency {
+            let _ = writeln!(
+                s,
+                "latency    packet to alert: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} alerts",
+                l.p50_ms, l.p99_ms, l.max_ms, l.alerts
+            );
         }
         for t in &self.truncated_files {
             let _ = writeln!(s, "truncated  {t}");
