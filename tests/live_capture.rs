@@ -502,6 +502,63 @@ fn loopback_frames_are_ethernet_and_seen_once() {
 }
 
 #[test]
+fn a_link_going_down_pauses_the_source_and_its_removal_ends_it() {
+    let Some(ns) = Netns::for_test("linkdown", &["tcpreplay"]) else {
+        return;
+    };
+    let file = pcap("pcaps/attacks/web-attacks.pcap");
+    let want = file_frames(&file).len();
+    let ready = Arc::new(Barrier::new(2));
+    let step = Arc::new(Barrier::new(2));
+    let (r, s) = (ready.clone(), step.clone());
+    let t = ns.spawn_inside(move || -> Result<(usize, usize, String), LiveError> {
+        let mut source = open_live(RECV, &opts())?;
+        r.wait();
+        // 1. The link is set down: waits end with no packet and no error.
+        s.wait();
+        let mut down = 0;
+        for _ in 0..4 {
+            down += source.next_batch(Duration::from_millis(50), &mut |_| {})?;
+        }
+        // 2. Back up, the file is sent: every frame arrives.
+        s.wait();
+        s.wait();
+        let done = AtomicBool::new(true);
+        let after = drain(source.as_mut(), &done)?.len();
+        // 3. The pair is deleted: the source says so.
+        s.wait();
+        let mut gone = String::new();
+        for _ in 0..20 {
+            if let Err(e) = source.next_batch(Duration::from_millis(50), &mut |_| {}) {
+                gone = e.to_string();
+                break;
+            }
+        }
+        Ok((down, after, gone))
+    });
+    let ip = |args: &[&str]| {
+        if let Err(e) = ns.exec("ip", args) {
+            panic!("{e}");
+        }
+    };
+    ready.wait();
+    ip(&["link", "set", RECV, "down"]);
+    step.wait();
+    step.wait();
+    ip(&["link", "set", RECV, "up"]);
+    if let Err(e) = ns.replay(SEND, Rate::Pps(2000), &file) {
+        panic!("{e}");
+    }
+    step.wait();
+    step.wait();
+    ip(&["link", "del", SEND]);
+    let (down, after, gone) = joined(t);
+    assert_eq!(down, 0);
+    assert_eq!(after, want, "every frame after the link came back");
+    assert_eq!(gone, "veth-b: the interface was removed while captured");
+}
+
+#[test]
 fn open_errors_name_the_interface_and_the_cause() {
     let Some(ns) = Netns::for_test("errors", &[]) else {
         return;

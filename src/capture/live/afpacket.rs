@@ -21,6 +21,7 @@ pub struct AfPacketSource {
     ring: Ring,
     socket: PacketSocket,
     iface: String,
+    ifindex: i32,
     linktype: u32,
     /// On loopback every packet passes the tap twice, going out and coming
     /// back in: only the incoming copy is kept (as libpcap does).
@@ -100,6 +101,7 @@ impl AfPacketSource {
             ring,
             socket,
             iface: iface.to_string(),
+            ifindex,
             linktype: link,
             skip_outgoing: hatype == ARPHRD_LOOPBACK,
             next_block: 0,
@@ -148,7 +150,9 @@ impl AfPacketSource {
     }
 
     /// Collects the error poll(2) reported. A link going down is only
-    /// logged: the socket resumes when it comes back up.
+    /// logged: the socket resumes when it comes back up. The kernel reports
+    /// a removed interface the same way; that one is an error, since the
+    /// socket will never receive again.
     fn socket_error(&mut self) -> Result<(), LiveError> {
         let err = self
             .socket
@@ -156,6 +160,11 @@ impl AfPacketSource {
             .map_err(|e| LiveError::sys(&self.iface, "getsockopt(SO_ERROR)", e))?;
         match err {
             Some(e) if e.raw_os_error() == Some(libc::ENETDOWN) => {
+                if self.socket.ifindex(&self.iface).ok() != Some(self.ifindex) {
+                    return Err(LiveError::InterfaceGone {
+                        iface: self.iface.clone(),
+                    });
+                }
                 if !self.link_down {
                     tracing::warn!(iface = %self.iface, "link is down; waiting for it to come back");
                     self.link_down = true;
@@ -201,7 +210,8 @@ fn to_raw_packet<'a>(frame: &ring::Frame<'a>, link: u32, scratch: &'a mut Vec<u8
 
 impl LiveSource for AfPacketSource {
     fn next_batch(&mut self, timeout: Duration, f: &mut dyn FnMut(&RawPacket<'_>)) -> Result<usize, LiveError> {
-        let deadline = Instant::now() + timeout;
+        // A timeout too long for a deadline (Duration::MAX) waits for ever.
+        let deadline = Instant::now().checked_add(timeout);
         let mut handed = 0;
         // At most one turn of the ring per call, so that a busy link still
         // lets the caller look at its stop flag.
@@ -210,17 +220,23 @@ impl LiveSource for AfPacketSource {
             if self.ring.user_block(self.next_block).is_some() {
                 handed += self.walk_block(f);
                 blocks += 1;
-                self.link_down = false;
+                if self.link_down {
+                    tracing::info!(iface = %self.iface, "link is back");
+                    self.link_down = false;
+                }
                 continue;
             }
             if blocks > 0 {
                 break;
             }
-            let now = Instant::now();
-            if now >= deadline {
+            let left = match deadline {
+                Some(d) => d.saturating_duration_since(Instant::now()),
+                None => timeout,
+            };
+            if left.is_zero() {
                 break;
             }
-            let ready = sys::poll_readable(self.socket.as_fd(), deadline - now)
+            let ready = sys::poll_readable(self.socket.as_fd(), left)
                 .map_err(|e| LiveError::sys(&self.iface, "poll(AF_PACKET)", e))?;
             match ready {
                 Readiness::Readable | Readiness::Interrupted => {}

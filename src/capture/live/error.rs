@@ -23,6 +23,8 @@ pub enum LiveError {
     },
     #[error("{iface}: no such network interface")]
     NoSuchInterface { iface: String },
+    #[error("{iface}: the interface was removed while captured")]
+    InterfaceGone { iface: String },
     #[error("{iface}: not a valid interface name ({reason})")]
     BadInterfaceName { iface: String, reason: &'static str },
     #[error(
@@ -69,6 +71,7 @@ impl LiveError {
             LiveError::Sys { iface, .. }
             | LiveError::Permission { iface, .. }
             | LiveError::NoSuchInterface { iface }
+            | LiveError::InterfaceGone { iface }
             | LiveError::BadInterfaceName { iface, .. }
             | LiveError::UnsupportedHardware { iface, .. }
             | LiveError::UnsupportedLinkType { iface, .. }
