@@ -1,8 +1,9 @@
-//! Where packets come from: capture files now, live sockets later. Owns the
+//! Where packets come from: capture files and live links (`live`). Owns the
 //! raw packet record handed to the decoder, never its interpretation.
 
 mod file;
 mod inputs;
+pub mod live;
 
 pub use file::{CaptureFile, FileFormat};
 pub use inputs::expand_inputs;
