@@ -16,6 +16,7 @@ pub mod flow;
 pub mod output;
 pub mod pipeline;
 pub mod policy;
+pub mod privileges;
 pub mod rate;
 pub mod rules;
 pub mod store;

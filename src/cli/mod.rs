@@ -2,8 +2,10 @@
 
 mod decisions;
 mod drill;
+mod live;
 mod replay;
 mod rules_check;
+mod sensor;
 mod serve;
 mod synth;
 
@@ -32,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Replay capture files (pcap, pcapng, or directories of them) through the rules.
     Replay(replay::ReplayArgs),
+    /// Capture from live interfaces through the rules until interrupted.
+    Run(live::RunArgs),
     /// Work with rule files.
     Rules {
         #[command(subcommand)]
@@ -86,6 +90,7 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Replay(a) => replay::run(a, cli.quiet),
+        Command::Run(a) => live::run(a, cli.quiet),
         Command::Rules {
             command: RulesCommand::Check(a),
         } => rules_check::run(a),

@@ -2,18 +2,14 @@
 //! the store, with a progress bar and a closing summary.
 
 use super::ConfigArgs;
-use anyhow::Context;
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use vigie::capture::expand_inputs;
 use vigie::config::Config;
 use vigie::decode::ChecksumMode;
-use vigie::detect::{Engine, EngineOptions};
 use vigie::pipeline;
-use vigie::rules::sources::load_rules;
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
@@ -83,22 +79,10 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     if inputs.is_empty() {
         anyhow::bail!("no capture files found in {:?}", args.inputs);
     }
-    let set = load_rules(&cfg, &args.rules).context("loading rules")?;
-    for d in &set.diagnostics {
-        tracing::warn!("{d}");
-    }
-    if !set.diagnostics.is_empty() && !quiet {
-        eprintln!(
-            "vigie: {} rules loaded, {} rejected (see `vigie rules check`)",
-            set.rules.len(),
-            set.rejected()
-        );
-    }
-    let engine = Arc::new(Engine::build(set, EngineOptions::default()));
     if args.no_rate {
         cfg.rate.enabled = false;
     }
-    let rate_rules = vigie::rate::load_configured(&cfg, &args.rate_rules).context("loading rate rules")?;
+    let (engine, rate_rules) = super::sensor::load_detection(&cfg, &args.rules, &args.rate_rules, quiet)?;
 
     let total: u64 = inputs
         .iter()
@@ -119,52 +103,13 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             b.set_message(format!("{packets} packets"));
         }
     };
-    let live = std::sync::Arc::new(vigie::api::LiveCounters::default());
-    let server = if args.serve {
-        Some(super::serve::start(&cfg, live.clone())?)
-    } else {
-        None
-    };
-    let mut count_packet = |raw: &vigie::capture::RawPacket<'_>| {
-        live.packets.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        live.bytes
-            .fetch_add(u64::from(raw.wire_len), std::sync::atomic::Ordering::Relaxed);
-    };
-    let mut count_alert = |_: &vigie::alert::Alert| {
-        live.alerts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    };
-    let stop = pipeline::StopSignal::install();
-    let hooks = pipeline::ReplayHooks {
-        stop: Some(stop.flag()),
-        speed: Some(args.speed),
-        latency: Some(live.latency.clone()),
-        progress: Some(&mut progress),
-        packet: server
-            .is_some()
-            .then_some(&mut count_packet as &mut dyn FnMut(&vigie::capture::RawPacket<'_>)),
-        alert: server
-            .is_some()
-            .then_some(&mut count_alert as &mut dyn FnMut(&vigie::alert::Alert)),
-    };
-    let summary = pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks)?;
-    drop(stop);
+    let (summary, server) = super::sensor::run_sensor(&cfg, args.serve, args.speed, Some(&mut progress), |hooks| {
+        pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks)
+    })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
-    } else {
-        print!("{}", summary.to_text());
-        println!("logs       {}", cfg.outputs.log_dir.display());
-    }
-    if let Some(server) = server {
-        eprintln!(
-            "vigie: replay done; API still serving on http://{} until interrupted",
-            server.addr
-        );
-        vigie::api::wait_for_signal();
-        server.stop();
-    }
+    super::sensor::report(&cfg, &summary, args.json, server, true)?;
     if !summary.failed_files.is_empty() {
         return Ok(ExitCode::from(2));
     }

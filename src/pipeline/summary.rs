@@ -39,6 +39,11 @@ pub struct Summary {
     pub threshold_evictions: u64,
     pub inspection_limit_hits: u64,
     pub truncated_files: Vec<String>,
+    /// Live capture: per interface, what the kernel received, delivered and dropped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<super::InterfaceStats>,
+    /// Live capture: packets the kernel dropped, all interfaces.
+    pub kernel_drops: u64,
     /// Detection latency of a paced or live run.
     pub latency: Option<super::LatencySummary>,
     /// A stop was requested (SIGINT/SIGTERM) before the input ended.
