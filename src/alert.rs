@@ -65,10 +65,10 @@ pub struct Alert {
     /// Traffic tags from `traffic/id/…` and `traffic/label/…` flowbits.
     pub traffic: Option<Traffic>,
     pub flow: FlowSnapshot,
-    /// The signature's index in the engine while its threshold or
-    /// detection filter is still to be applied (in capture order, by the
-    /// sequencer); None once decided or when it has none.
-    pub threshold_rule: Option<u32>,
+    /// The rule's threshold, detection filter or suppression while it is
+    /// still to be applied (in capture order, by the sequencer); None once
+    /// decided or when it has none.
+    pub threshold: Option<crate::detect::threshold::Pending>,
 }
 
 /// Where an alert is raised: the packet, direction and flow facts, without
@@ -171,7 +171,7 @@ impl Alert {
             app_meta: None,
             traffic: None,
             flow: site.flow,
-            threshold_rule: None,
+            threshold: None,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod crowdsec;
 pub mod decisions;
 pub mod feeds;
 pub mod metrics;
+pub mod rules;
 pub mod stream;
 
 use crate::config::ApiConfig;
@@ -36,6 +37,8 @@ pub struct LiveCounters {
     pub alerts: AtomicU64,
     /// Packet-to-alert latency of a paced or live run.
     pub latency: Arc<crate::pipeline::Latency>,
+    /// The rules of the run in this process, for `POST /v1/rules/reload`.
+    pub reload: std::sync::OnceLock<Arc<crate::pipeline::RuleReload>>,
 }
 
 struct Inner {
@@ -64,6 +67,10 @@ pub enum ApiError {
     TooLarge,
     #[error("not found")]
     NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("store: {0}")]
     Store(String),
 }
@@ -101,6 +108,8 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
@@ -204,6 +213,7 @@ pub fn router(state: ApiState, max_body: usize) -> Router {
         .route("/v1/check", get(decisions::check))
         .route("/v1/feeds/blocklist.txt", get(feeds::blocklist))
         .route("/v1/feeds/openc2", get(feeds::openc2))
+        .route("/v1/rules/reload", axum::routing::post(rules::reload))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

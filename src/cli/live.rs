@@ -96,7 +96,8 @@ pub fn run(args: RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             cfg.worker_count()
         );
     }
-    let (summary, server) = super::sensor::run_sensor(&cfg, args.serve, 0.0, None, |hooks| {
+    let reload = super::sensor::reloader(&cfg, &args.rules, engine.clone());
+    let (summary, server) = super::sensor::run_sensor(&cfg, args.serve, 0.0, Some(reload), None, |hooks| {
         pipeline::live(&cfg, engine, rate_rules, sources, hooks)
     })?;
     super::sensor::report(&cfg, &summary, args.json, server, false)?;

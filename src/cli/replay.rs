@@ -103,9 +103,15 @@ pub fn run(args: ReplayArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             b.set_message(format!("{packets} packets"));
         }
     };
-    let (summary, server) = super::sensor::run_sensor(&cfg, args.serve, args.speed, Some(&mut progress), |hooks| {
-        pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks)
-    })?;
+    let reload = super::sensor::reloader(&cfg, &args.rules, engine.clone());
+    let (summary, server) = super::sensor::run_sensor(
+        &cfg,
+        args.serve,
+        args.speed,
+        Some(reload),
+        Some(&mut progress),
+        |hooks| pipeline::replay(&cfg, engine, rate_rules, &inputs, hooks),
+    )?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

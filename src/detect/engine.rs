@@ -31,7 +31,7 @@ const CLASSES: [Class; 4] = [Class::Tcp, Class::Udp, Class::Icmp, Class::Other];
 pub struct CompiledRule {
     pub rule: Rule,
     pub info: Arc<SignatureInfo>,
-    pub(super) rates: RuleRates,
+    pub(super) rates: Arc<RuleRates>,
     pub ip_only: bool,
     pub(super) payload_mode: PayloadMode,
 }
@@ -148,6 +148,7 @@ pub struct Engine {
     /// Flowbits named `traffic/id/X` or `traffic/label/X`: EVE reports them
     /// under `traffic` (true for `id`).
     pub(super) traffic_bits: Vec<(u32, bool, String)>,
+    names: crate::rules::flow_keywords::NameTable,
     pub(super) opts: EngineOptions,
     pub stats: EngineStats,
 }
@@ -294,13 +295,14 @@ impl Engine {
                 }
             })
             .collect();
+        let names = set.names.clone();
         let mut ordered: Vec<(usize, Rule)> = set.rules.into_iter().enumerate().collect();
         ordered.sort_by_key(|(i, r)| (action_rank(r.action), flowbit_rank(r), r.priority, *i));
         let rules: Vec<CompiledRule> = ordered
             .into_iter()
             .map(|(_, rule)| CompiledRule {
                 info: Arc::new(signature_info(&rule)),
-                rates: RuleRates::resolve(&rule, &set.thresholds),
+                rates: Arc::new(RuleRates::resolve(&rule, &set.thresholds)),
                 ip_only: is_ip_only(&rule),
                 payload_mode: payload_mode(&rule),
                 rule,
@@ -396,9 +398,16 @@ impl Engine {
             app,
             all,
             traffic_bits,
+            names,
             opts,
             stats,
         }
+    }
+
+    /// The flowbit and flowint names of the rule set, by id: a reloaded
+    /// set keeps these ids so flows tracked across the reload keep meaning.
+    pub fn names(&self) -> &crate::rules::flow_keywords::NameTable {
+        &self.names
     }
 
     pub fn rules(&self) -> &[CompiledRule] {

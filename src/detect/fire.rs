@@ -3,7 +3,6 @@
 
 use super::engine::{Engine, Subject};
 use super::flow_match::apply_post_match;
-use super::threshold::{MatchFacts, ThresholdState, Verdict};
 use super::tx::TxSubject;
 use crate::alert::Alert;
 use crate::flow::Flow;
@@ -66,30 +65,9 @@ impl Engine {
         // Thresholds count matches across flows and workers: they are
         // applied in capture order by the sequencer (see `settle_threshold`).
         if !cr.rates.is_trivial() {
-            alert.threshold_rule = Some(idx);
+            alert.threshold = Some(super::threshold::Pending(cr.rates.clone()));
         }
         out.push(alert);
         Fired::Continue
-    }
-
-    /// Applies the threshold, detection filter or suppression of an
-    /// alert's rule; false when the alert is to be dropped. Alerts must
-    /// come in capture order for the counts to mean what the rule says.
-    pub fn settle_threshold(&self, state: &mut ThresholdState, alert: &mut Alert) -> bool {
-        let Some(idx) = alert.threshold_rule.take() else {
-            return true;
-        };
-        let Some(cr) = self.rules.get(idx as usize) else {
-            return true;
-        };
-        let facts = MatchFacts {
-            ts: alert.ts,
-            src: alert.src_ip,
-            dst: alert.dest_ip,
-            src_port: alert.src_port,
-            dst_port: alert.dest_port,
-            flow_id: alert.flow_id,
-        };
-        state.decide(idx, &cr.rates, &facts) == Verdict::Alert
     }
 }

@@ -8,6 +8,7 @@ use crate::timestamp::Timestamp;
 use foldhash::fast::FixedState;
 use hashlink::LinkedHashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// What a threshold decides for one match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,17 @@ struct Tracker {
     count: u32,
     alerted: bool,
     distinct: Vec<u16>,
+}
+
+/// A matched rule's thresholds, carried by its alert until the sequencer
+/// applies them. Equal when they are the same rule's.
+#[derive(Clone, Debug)]
+pub struct Pending(pub Arc<RuleRates>);
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Pending) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Per-rule rate configuration, resolved once at engine build.
@@ -150,6 +162,25 @@ impl ThresholdState {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Applies an alert's pending threshold, detection filter or
+    /// suppression; false when the alert is to be dropped. Trackers are
+    /// keyed by the rule's sid, so they outlive a rule reload. Alerts must
+    /// come in capture order for the counts to mean what the rule says.
+    pub fn settle(&mut self, alert: &mut crate::alert::Alert) -> bool {
+        let Some(rates) = alert.threshold.take() else {
+            return true;
+        };
+        let facts = MatchFacts {
+            ts: alert.ts,
+            src: alert.src_ip,
+            dst: alert.dest_ip,
+            src_port: alert.src_port,
+            dst_port: alert.dest_port,
+            flow_id: alert.flow_id,
+        };
+        self.decide(alert.signature.sid, &rates.0, &facts) == Verdict::Alert
     }
 
     /// Decides whether a match of rule `idx` raises an alert.

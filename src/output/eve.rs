@@ -231,7 +231,7 @@ pub(crate) mod tests {
             tx_id: None,
             app_meta: None,
             traffic: None,
-            threshold_rule: None,
+            threshold: None,
             flow: FlowSnapshot {
                 pkts_toserver: 3,
                 pkts_toclient: 2,

@@ -8,6 +8,7 @@ mod latency;
 mod live;
 mod memory;
 mod pacing;
+mod reload;
 mod run;
 mod sequencer;
 mod stop;
@@ -18,6 +19,7 @@ pub use lanes::{Lanes, WorkerLost};
 pub use latency::{Latency, LatencySummary};
 pub use live::{InterfaceStats, live};
 pub use memory::peak_rss_bytes;
+pub use reload::{Compile, ReloadStatus, RuleReload};
 pub use sequencer::Sequencer;
 pub use stop::StopSignal;
 
@@ -69,6 +71,8 @@ pub struct ReplayHooks<'a> {
     pub speed: Option<f64>,
     /// Where a paced replay records detection latency (its own otherwise).
     pub latency: Option<Arc<Latency>>,
+    /// Rule reloads the workers follow.
+    pub reload: Option<Arc<RuleReload>>,
 }
 
 /// Replays `inputs` in order through the workers. A damaged file stops that
@@ -140,6 +144,16 @@ pub fn replay(
 /// The workers of a run (`workers`, flows shared out among them) and the
 /// sequencer that settles their thresholds and rate counts.
 pub fn build_lanes(cfg: &Config, engine: Arc<Engine>, rate_rules: Vec<crate::rate::RateRule>) -> Lanes {
+    build_lanes_following(cfg, engine, rate_rules, None)
+}
+
+/// As [`build_lanes`], the workers taking up each rule set `reload` swaps in.
+pub fn build_lanes_following(
+    cfg: &Config,
+    engine: Arc<Engine>,
+    rate_rules: Vec<crate::rate::RateRule>,
+    reload: Option<&Arc<RuleReload>>,
+) -> Lanes {
     let n = cfg.worker_count().max(1);
     let (matcher, counter) = if rate_rules.is_empty() {
         (None, None)
@@ -150,7 +164,13 @@ pub fn build_lanes(cfg: &Config, engine: Arc<Engine>, rate_rules: Vec<crate::rat
     let mut per_worker = cfg.clone();
     per_worker.flow.max_flows = (cfg.flow.max_flows / n).max(1);
     let workers = (0..n)
-        .map(|_| Worker::new(&per_worker, engine.clone()).with_rate(matcher.clone()))
+        .map(|_| {
+            let mut w = Worker::new(&per_worker, engine.clone()).with_rate(matcher.clone());
+            if let Some(r) = reload {
+                w.engine_source = reload::EngineHandle::following(r.clone());
+            }
+            w
+        })
         .collect();
-    Lanes::new(workers, Sequencer::new(engine, cfg.detect.threshold_trackers, counter))
+    Lanes::new(workers, Sequencer::new(cfg.detect.threshold_trackers, counter))
 }

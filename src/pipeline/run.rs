@@ -6,7 +6,7 @@ use super::lanes::Lanes;
 use super::latency::Latency;
 use super::pacing::Pacer;
 use super::summary::{SignatureTally, Summary};
-use super::{ReplayError, ReplayHooks, build_lanes, peak_rss_bytes};
+use super::{ReplayError, ReplayHooks, build_lanes_following, peak_rss_bytes};
 use crate::alert::Alert;
 use crate::capture::RawPacket;
 use crate::config::Config;
@@ -125,7 +125,7 @@ impl Run {
             run_id,
             outputs,
             policy,
-            lanes: build_lanes(cfg, engine, rate_rules),
+            lanes: build_lanes_following(cfg, engine, rate_rules, hooks.reload.as_ref()),
             tally: SignatureTally::default(),
             alerts: Vec::new(),
             clock,

@@ -6,21 +6,17 @@
 //! the same with one worker or many.
 
 use crate::alert::Alert;
-use crate::detect::Engine;
 use crate::detect::threshold::ThresholdState;
 use crate::rate::{RateCounter, RateOp};
-use std::sync::Arc;
 
 pub struct Sequencer {
-    engine: Arc<Engine>,
     pub thresholds: ThresholdState,
     pub rate: Option<RateCounter>,
 }
 
 impl Sequencer {
-    pub fn new(engine: Arc<Engine>, threshold_trackers: usize, rate: Option<RateCounter>) -> Sequencer {
+    pub fn new(threshold_trackers: usize, rate: Option<RateCounter>) -> Sequencer {
         Sequencer {
-            engine,
             thresholds: ThresholdState::new(threshold_trackers),
             rate,
         }
@@ -36,7 +32,7 @@ impl Sequencer {
         out: &mut Vec<Alert>,
     ) {
         for mut alert in alerts {
-            if self.engine.settle_threshold(&mut self.thresholds, &mut alert) {
+            if self.thresholds.settle(&mut alert) {
                 out.push(alert);
             }
         }

@@ -21,6 +21,8 @@ pub struct Worker {
     pub flows: FlowTable,
     pub detect: DetectCtx,
     engine: Arc<Engine>,
+    /// Where a reloaded rule set comes from, if rules can be reloaded.
+    pub engine_source: super::reload::EngineHandle,
     vlan_tracking: bool,
     reassembly: ReassemblyLimits,
     pub defrag: Defragmenter,
@@ -75,6 +77,7 @@ impl Worker {
             flows: FlowTable::new(cfg.flow.max_flows, cfg.flow.timeouts, stream),
             detect: DetectCtx::new(),
             engine,
+            engine_source: super::reload::EngineHandle::fixed(),
             vlan_tracking: cfg.flow.vlan_tracking,
             reassembly: cfg.stream.reassembly_limits(),
             defrag: Defragmenter::new(cfg.defrag),
@@ -90,6 +93,9 @@ impl Worker {
 
     /// Processes one captured frame; alerts are appended to `alerts`.
     pub fn process(&mut self, raw: &RawPacket<'_>, pcap_cnt: u64, alerts: &mut Vec<Alert>) {
+        if let Some(engine) = self.engine_source.newer() {
+            self.engine = engine;
+        }
         if let Some(pkt) = self.decoder.decode(raw, pcap_cnt) {
             self.decoded += 1;
             self.handle(pkt, alerts);

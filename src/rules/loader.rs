@@ -90,6 +90,13 @@ pub struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
+    /// Starts from the flowbit and flowint names of an earlier set, so the
+    /// same names keep the same ids (a reload under live flows).
+    pub fn keep_names(mut self, names: NameTable) -> Self {
+        self.set.names = names;
+        self
+    }
+
     pub fn new(vars: &'a Vars, classifications: &'a Classifications) -> Self {
         Loader {
             vars,

@@ -19,11 +19,23 @@ pub enum SourceError {
 
 /// Loads the rule set a run asks for.
 pub fn load_rules(cfg: &Config, explicit: &[PathBuf]) -> Result<RuleSet, SourceError> {
+    load_rules_keeping(cfg, explicit, None)
+}
+
+/// Loads the rule set, flowbit and flowint ids kept from `names` (a reload).
+pub fn load_rules_keeping(
+    cfg: &Config,
+    explicit: &[PathBuf],
+    names: Option<&crate::rules::flow_keywords::NameTable>,
+) -> Result<RuleSet, SourceError> {
     let mut classes = Classifications::default();
     if let Some(path) = &cfg.rules.classification_file {
         classes.load_file(path).map_err(SourceError::Classification)?;
     }
     let mut loader = Loader::new(&cfg.vars, &classes);
+    if let Some(n) = names {
+        loader = loader.keep_names(n.clone());
+    }
     let files: &[PathBuf] = if explicit.is_empty() {
         &cfg.rules.files
     } else {

@@ -152,7 +152,7 @@ pub fn numbered_alert(n: u64) -> vigie::alert::Alert {
         tx_id: None,
         app_meta: None,
         traffic: None,
-        threshold_rule: None,
+        threshold: None,
         flow: FlowSnapshot {
             pkts_toserver: 1,
             pkts_toclient: 0,
