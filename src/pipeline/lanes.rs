@@ -10,7 +10,7 @@ use super::sequencer::Sequencer;
 use super::worker::Worker;
 use crate::alert::Alert;
 use crate::capture::RawPacket;
-use crate::rate::RateOp;
+use crate::rate::{RateBatch, RateOp};
 use crate::timestamp::Timestamp;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -68,7 +68,10 @@ impl Lanes {
         match &mut self.kind {
             Kind::Inline { worker, raised } => {
                 worker.process(raw, seq, raised);
-                self.sequencer.settle(raised.drain(..), worker.rate_ops.drain(..), out);
+                let batch = &mut worker.rate_ops;
+                self.sequencer
+                    .settle(raised.drain(..), batch.ops.drain(..), &batch.sites, out);
+                batch.sites.clear();
                 Ok(())
             }
             Kind::Threads(t) => t.push(raw, seq, &mut self.sequencer, out),
@@ -100,7 +103,9 @@ impl Lanes {
         match kind {
             Kind::Inline { mut worker, mut raised } => {
                 worker.finish(&mut raised);
-                sequencer.settle(raised.drain(..), worker.rate_ops.drain(..), out);
+                let batch = &mut worker.rate_ops;
+                sequencer.settle(raised.drain(..), batch.ops.drain(..), &batch.sites, out);
+                batch.sites.clear();
                 Ok((vec![*worker], sequencer))
             }
             Kind::Threads(t) => {
@@ -138,7 +143,7 @@ struct Mark {
 #[derive(Default)]
 struct Output {
     alerts: Vec<Alert>,
-    ops: Vec<RateOp>,
+    rate: RateBatch,
     marks: Vec<Mark>,
 }
 
@@ -278,7 +283,7 @@ fn run_worker(mut worker: Worker, batches: Receiver<Batch>, results: SyncSender<
                 wire_len: f.wire_len,
             };
             worker.process(&raw, f.seq, &mut out.alerts);
-            out.ops.append(&mut worker.rate_ops);
+            out.rate.append(&mut worker.rate_ops);
             mark(&mut out, f.seq);
         }
         if results.send(out).is_err() {
@@ -287,7 +292,7 @@ fn run_worker(mut worker: Worker, batches: Receiver<Batch>, results: SyncSender<
     }
     let mut out = Output::default();
     worker.finish(&mut out.alerts);
-    out.ops.append(&mut worker.rate_ops);
+    out.rate.append(&mut worker.rate_ops);
     mark(&mut out, u64::MAX);
     let _ = results.send(out);
     worker
@@ -295,7 +300,7 @@ fn run_worker(mut worker: Worker, batches: Receiver<Batch>, results: SyncSender<
 
 /// Records where frame `seq`'s output ends, if it had any.
 fn mark(out: &mut Output, seq: u64) {
-    let (alerts_end, ops_end) = (out.alerts.len(), out.ops.len());
+    let (alerts_end, ops_end) = (out.alerts.len(), out.rate.ops.len());
     let grew = out.marks.last().map_or(alerts_end + ops_end > 0, |m| {
         m.alerts_end != alerts_end || m.ops_end != ops_end
     });
@@ -316,6 +321,7 @@ fn merge(round: Vec<Output>, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
         next: usize,
         alerts: std::vec::IntoIter<Alert>,
         ops: std::vec::IntoIter<RateOp>,
+        sites: Vec<crate::alert::AlertSite>,
         alerts_taken: usize,
         ops_taken: usize,
     }
@@ -325,7 +331,8 @@ fn merge(round: Vec<Output>, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
             marks: o.marks,
             next: 0,
             alerts: o.alerts.into_iter(),
-            ops: o.ops.into_iter(),
+            ops: o.rate.ops.into_iter(),
+            sites: o.rate.sites,
             alerts_taken: 0,
             ops_taken: 0,
         })
@@ -345,6 +352,6 @@ fn merge(round: Vec<Output>, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
         c.alerts_taken = m.alerts_end;
         c.ops_taken = m.ops_end;
         c.next += 1;
-        sequencer.settle(c.alerts.by_ref().take(na), c.ops.by_ref().take(no), out);
+        sequencer.settle(c.alerts.by_ref().take(na), c.ops.by_ref().take(no), &c.sites, out);
     }
 }

@@ -6,6 +6,7 @@
 //! the same with one worker or many.
 
 use crate::alert::Alert;
+use crate::alert::AlertSite;
 use crate::detect::threshold::ThresholdState;
 use crate::rate::{RateCounter, RateOp};
 
@@ -23,12 +24,13 @@ impl Sequencer {
     }
 
     /// Settles what one packet produced: its alerts pass their thresholds
-    /// or are dropped, then its rate matches are counted. What stands is
-    /// appended to `out`.
+    /// or are dropped, then its rate matches (seen at `sites`) are counted.
+    /// What stands is appended to `out`.
     pub fn settle(
         &mut self,
         alerts: impl IntoIterator<Item = Alert>,
         ops: impl IntoIterator<Item = RateOp>,
+        sites: &[AlertSite],
         out: &mut Vec<Alert>,
     ) {
         for mut alert in alerts {
@@ -38,7 +40,7 @@ impl Sequencer {
         }
         if let Some(rate) = self.rate.as_mut() {
             for op in ops {
-                rate.apply(op, out);
+                rate.apply(op, sites, out);
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
 use crate::defrag::{Defragmenter, fragment_of};
 use crate::detect::{DetectCtx, Engine, StreamWindow, Subject, TxSubject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
-use crate::rate::{RateMatcher, RateOp};
+use crate::rate::{RateBatch, RateMatcher};
 use crate::stream::{Delivered, ReassemblyLimits, TcpStream};
 use std::sync::Arc;
 
@@ -29,7 +29,7 @@ pub struct Worker {
     /// Rate rules, when enabled: what each packet and transaction matched.
     pub rate: Option<RateMatcher>,
     /// Rate matches since the caller last took them, in order.
-    pub rate_ops: Vec<RateOp>,
+    pub rate_ops: RateBatch,
     /// Packets decoded to an inspectable IP layer (tunnel layers counted once).
     pub decoded: u64,
     pub tunnelled: u64,
@@ -82,7 +82,7 @@ impl Worker {
             reassembly: cfg.stream.reassembly_limits(),
             defrag: Defragmenter::new(cfg.defrag),
             rate: None,
-            rate_ops: Vec::new(),
+            rate_ops: RateBatch::default(),
             decoded: 0,
             tunnelled: 0,
             stream_gaps: 0,
@@ -357,7 +357,7 @@ fn feed_app(app: &mut AppLayer, dir: Direction, delivered: &Delivered) {
 fn inspect_transactions(
     engine: &Engine,
     ctx: &mut DetectCtx,
-    mut rate: Option<(&RateMatcher, &mut Vec<RateOp>)>,
+    mut rate: Option<(&RateMatcher, &mut RateBatch)>,
     app: &mut AppLayer,
     subject: &Subject<'_, '_>,
     flow: &mut Flow,

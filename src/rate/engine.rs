@@ -89,8 +89,43 @@ pub struct RateOp {
     pub change: Change,
     /// The parent domain of a name key, to print.
     pub name: Option<Box<str>>,
-    /// Where the match was seen: the alert's addresses, flow and time.
-    pub site: AlertSite,
+    /// Where the match was seen (the alert's addresses, flow and time): an
+    /// index into the sites of the batch it travels in.
+    pub site: u32,
+}
+
+/// Rate matches and the sites they were seen at, one site per packet or
+/// transaction however many rules it matched.
+#[derive(Debug, Default)]
+pub struct RateBatch {
+    pub ops: Vec<RateOp>,
+    pub sites: Vec<AlertSite>,
+}
+
+impl RateBatch {
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.ops.clear();
+        self.sites.clear();
+    }
+
+    /// Moves `other`'s matches to the end of this batch, leaving it empty.
+    pub fn append(&mut self, other: &mut RateBatch) {
+        let base = self.sites.len() as u32;
+        self.sites.append(&mut other.sites);
+        self.ops.extend(other.ops.drain(..).map(|mut op| {
+            op.site += base;
+            op
+        }));
+    }
+
+    fn site(&mut self, site: AlertSite) -> u32 {
+        self.sites.push(site);
+        (self.sites.len() - 1) as u32
+    }
 }
 
 /// The counting half: trackers, the doorkeeper, thresholds and cooldowns.
@@ -160,14 +195,15 @@ impl RateCounter {
         self.trackers.len()
     }
 
-    /// Applies one match; an alert, when a tracker crosses its threshold
-    /// outside its cooldown, is appended to `out`.
-    pub fn apply(&mut self, op: RateOp, out: &mut Vec<Alert>) {
+    /// Applies one match seen at `sites[op.site]`; an alert, when a
+    /// tracker crosses its threshold outside its cooldown, is appended to
+    /// `out`.
+    pub fn apply(&mut self, op: RateOp, sites: &[AlertSite], out: &mut Vec<Alert>) {
         let idx = usize::from(op.rule);
-        let Some(rule) = self.rules.get(idx) else {
+        let (Some(rule), Some(site)) = (self.rules.get(idx), sites.get(op.site as usize)) else {
             return;
         };
-        let (now, window) = (op.site.ts, rule.window_us);
+        let (now, window) = (site.ts, rule.window_us);
         if op.change == Change::Retract {
             if let Some(t) = self.trackers.get_mut(&(op.rule, op.key)) {
                 t.window.add(now, window, -1.0);
@@ -201,7 +237,7 @@ impl RateCounter {
             Change::Retract => false,
         };
         if changed && let Some(info) = evaluate(rule, &op.key, t, now, &mut self.stats, idx) {
-            out.push(Alert::at(op.site, info));
+            out.push(Alert::at(*site, info));
         }
     }
 }
@@ -232,7 +268,7 @@ impl RateMatcher {
 
     /// Offers one packet of `flow` travelling `dir` to the packet rules;
     /// each match becomes an operation in `ops`.
-    pub fn on_packet(&self, pkt: &Packet<'_>, flow: &mut Flow, dir: Direction, ops: &mut Vec<RateOp>) {
+    pub fn on_packet(&self, pkt: &Packet<'_>, flow: &mut Flow, dir: Direction, batch: &mut RateBatch) {
         let slot = proto_slot(pkt.ip.proto);
         if self.packet_rules[slot].is_empty() {
             return;
@@ -241,8 +277,9 @@ impl RateMatcher {
         let syn_only = pkt
             .tcp()
             .is_some_and(|t| t.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN);
-        let mut site: Option<AlertSite> = None;
-        let mut site_of = |flow: &Flow| *site.get_or_insert_with(|| AlertSite::of(pkt, flow, dir));
+        let mut site: Option<u32> = None;
+        let mut site_of =
+            |flow: &Flow, batch: &mut RateBatch| *site.get_or_insert_with(|| batch.site(AlertSite::of(pkt, flow, dir)));
         let became_established = flow.is_established() && !flow.rate_established;
         if became_established {
             flow.rate_established = true;
@@ -253,12 +290,13 @@ impl RateMatcher {
                         &view(pkt, dir).reversed_if(dir == Direction::ToClient),
                         flow,
                     );
-                    ops.push(RateOp {
+                    let site = site_of(flow, batch);
+                    batch.ops.push(RateOp {
                         rule: idx,
                         key,
                         change: Change::Retract,
                         name: None,
-                        site: site_of(flow),
+                        site,
                     });
                 }
             }
@@ -293,12 +331,13 @@ impl RateMatcher {
                 Metric::DistinctSrcHosts => Change::Distinct(ip_value(v.src)),
                 Metric::DistinctQueryNames => continue,
             };
-            ops.push(RateOp {
+            let site = site_of(flow, batch);
+            batch.ops.push(RateOp {
                 rule: idx as u16,
                 key: key_of(rule.group_by, &v, flow),
                 change,
                 name: None,
-                site: site_of(flow),
+                site,
             });
         }
     }
@@ -312,7 +351,7 @@ impl RateMatcher {
         pkt: &Packet<'_>,
         flow: &Flow,
         dir: Direction,
-        ops: &mut Vec<RateOp>,
+        batch: &mut RateBatch,
     ) {
         let event = match (tx.proto(), side) {
             (AppProto::Http, Direction::ToClient) => Event::HttpResponse,
@@ -330,7 +369,7 @@ impl RateMatcher {
             dport: flow.server.1,
             to_server: true,
         };
-        let site = AlertSite::of(pkt, flow, dir);
+        let mut site: Option<u32> = None;
         for &idx in &self.tx_rules {
             let rule = &self.rules[idx];
             if rule.on != event || !tx_matches(&rule.filter, tx, &client_view) {
@@ -358,7 +397,8 @@ impl RateMatcher {
                     (Metric::DistinctQueryNames, Some(n)) => Change::Distinct(hash_bytes(n)),
                     _ => Change::Add(1.0),
                 };
-                ops.push(RateOp {
+                let site = *site.get_or_insert_with(|| batch.site(AlertSite::of(pkt, flow, dir)));
+                batch.ops.push(RateOp {
                     rule: idx as u16,
                     key,
                     change,

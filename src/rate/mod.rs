@@ -10,7 +10,7 @@ mod engine;
 mod rule;
 mod window;
 
-pub use engine::{Change, Key, RateCounter, RateMatcher, RateOp, RateStats, parent_domain, rate_engine};
+pub use engine::{Change, Key, RateBatch, RateCounter, RateMatcher, RateOp, RateStats, parent_domain, rate_engine};
 pub use rule::{Event, GroupBy, Metric, RateRule, RateRuleError, load_file, load_str};
 
 /// vigie's default rate rules, built into the binary.
