@@ -250,4 +250,7 @@ fn main() {
     for o in overheads {
         println!("- {o}");
     }
+    if let Some(rss) = vigie::pipeline::peak_rss_bytes() {
+        println!("\npeak resident memory of the whole bench: {:.0} MB", rss as f64 / 1e6);
+    }
 }
