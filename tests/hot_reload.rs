@@ -41,7 +41,7 @@ fn reload_under_traffic(tag: &str, pps: u32, loops: u32) {
     std::fs::write(&rules, RULES_A).unwrap();
     let cfg = api_config(&dir, "");
     let logs = dir.join("logs");
-    let mut sensor = ns
+    let sensor = ns
         .command(
             env!("CARGO_BIN_EXE_vigie"),
             &[
@@ -63,9 +63,10 @@ fn reload_under_traffic(tag: &str, pps: u32, loops: u32) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start vigie run");
+    let mut sensor = Reaped::new(sensor);
     // Its API address comes first on stderr; the rest is drained so the
     // sensor never blocks on a full pipe.
-    let mut stderr = std::io::BufReader::new(sensor.stderr.take().unwrap());
+    let mut stderr = std::io::BufReader::new(sensor.get().stderr.take().unwrap());
     let mut line = String::new();
     let mut api = None;
     while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap_or(0) > 0 {
@@ -109,7 +110,7 @@ fn reload_under_traffic(tag: &str, pps: u32, loops: u32) {
     std::fs::write(&rules, RULES_B).unwrap();
     let asked_us = vigie::timestamp::Timestamp::now().as_micros();
     let _ = std::process::Command::new("kill")
-        .args(["-HUP", &sensor.id().to_string()])
+        .args(["-HUP", &sensor.get().id().to_string()])
         .status();
     assert!(
         wait_until(10.0, || sids_with_times(&eve).iter().any(|(s, _)| *s == 2)),
@@ -162,9 +163,9 @@ fn reload_under_traffic(tag: &str, pps: u32, loops: u32) {
     assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
     std::thread::sleep(Duration::from_millis(500));
     let _ = std::process::Command::new("kill")
-        .args(["-INT", &sensor.id().to_string()])
+        .args(["-INT", &sensor.get().id().to_string()])
         .status();
-    let output = sensor.wait_with_output().unwrap();
+    let output = sensor.take().wait_with_output().unwrap();
     assert!(output.status.success());
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let _ = std::io::Write::write_all(

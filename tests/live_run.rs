@@ -27,7 +27,7 @@ fn vigie_run_raises_every_expected_alert_from_a_link() {
     assert!(expected.len() >= 8, "{expected:?}");
 
     let logs = dir.join("live");
-    let mut sensor = ns
+    let sensor = ns
         .command(
             env!("CARGO_BIN_EXE_vigie"),
             &["run", "-i", RECV, "-j", "2", "--json", "-l", logs.to_str().unwrap()],
@@ -36,6 +36,7 @@ fn vigie_run_raises_every_expected_alert_from_a_link() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start vigie run");
+    let mut sensor = Reaped::new(sensor);
     // The sensor is capturing once it has made its store.
     assert!(
         wait_until(30.0, || logs.join("vigie.db").exists()),
@@ -51,14 +52,14 @@ fn vigie_run_raises_every_expected_alert_from_a_link() {
     });
     // SIGINT through `kill` (the sensor runs under `ip netns exec`, which execs it).
     let _ = std::process::Command::new("kill")
-        .args(["-INT", &sensor.id().to_string()])
+        .args(["-INT", &sensor.get().id().to_string()])
         .status();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while sensor.try_wait().unwrap().is_none() {
+    while sensor.get().try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "vigie run did not stop on SIGINT");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let output = sensor.wait_with_output().unwrap();
+    let output = sensor.take().wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));

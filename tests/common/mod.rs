@@ -216,3 +216,30 @@ pub fn pcap_records(path: &Path) -> (Vec<u8>, Vec<Vec<u8>>) {
     }
     (bytes[..24].to_vec(), records)
 }
+
+/// A child process killed and reaped if the test ends (or panics) before
+/// taking it back, so a failed test leaves no sensor running.
+pub struct Reaped(Option<std::process::Child>);
+
+impl Reaped {
+    pub fn new(child: std::process::Child) -> Reaped {
+        Reaped(Some(child))
+    }
+
+    pub fn get(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("the child was taken")
+    }
+
+    pub fn take(mut self) -> std::process::Child {
+        self.0.take().expect("the child was taken")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
