@@ -214,7 +214,7 @@ impl Engine {
                 continue;
             };
             flow.mark_tx_matched(tx.tx_id, tx.dir, idx);
-            if self.fire(idx, sub, flow, pkt_src, Some(tx), out, start) == Fired::Pass {
+            if self.fire(idx, ctx.thresholds.as_mut(), sub, flow, pkt_src, Some(tx), out, start) == Fired::Pass {
                 passed = true;
                 break;
             }

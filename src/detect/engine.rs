@@ -164,6 +164,9 @@ pub struct DetectCtx {
     /// Per stream window of the last packet pass: rules its new bytes
     /// brought in through the prefilter (kept by the stream for later windows).
     pub window_hits: Vec<Vec<u32>>,
+    /// Threshold state when this worker is the only one: thresholds are
+    /// then decided as rules match (see `fire`).
+    pub thresholds: Option<super::threshold::ThresholdState>,
     /// Rules whose inspection hit the work limit.
     pub inspection_limit_hits: u64,
 }
@@ -191,6 +194,7 @@ impl DetectCtx {
             scan_generation: 0,
             candidates: Vec::new(),
             window_hits: Vec::new(),
+            thresholds: None,
             inspection_limit_hits: 0,
         }
     }

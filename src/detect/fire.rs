@@ -3,6 +3,7 @@
 
 use super::engine::{Engine, Subject};
 use super::flow_match::apply_post_match;
+use super::threshold::{MatchFacts, ThresholdState, Verdict};
 use super::tx::TxSubject;
 use crate::alert::Alert;
 use crate::flow::Flow;
@@ -19,9 +20,11 @@ impl Engine {
     /// Applies the consequences of rule `idx` matching. `first_alert` is
     /// where this pass's alerts start in `out` (a pass rule removes them).
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn fire(
         &self,
         idx: u32,
+        thresholds: Option<&mut ThresholdState>,
         sub: &Subject<'_, '_>,
         flow: &mut Flow,
         pkt_src: &'static str,
@@ -31,6 +34,7 @@ impl Engine {
     ) -> Fired {
         let cr = &self.rules[idx as usize];
         let pkt = sub.pkt;
+        let decided = thresholds.is_some();
         apply_post_match(&cr.rule, flow);
         if cr.rule.action == Action::Pass {
             out.truncate(first_alert);
@@ -39,6 +43,24 @@ impl Engine {
         }
         if cr.rule.noalert {
             return Fired::Continue;
+        }
+        // A worker alone on the traffic decides thresholds at once (in
+        // capture order by construction), before building an alert it may
+        // not need; with several workers the sequencer decides later.
+        if !cr.rates.is_trivial()
+            && let Some(state) = thresholds
+        {
+            let facts = MatchFacts {
+                ts: pkt.ts,
+                src: pkt.ip.src,
+                dst: pkt.ip.dst,
+                src_port: pkt.sport(),
+                dst_port: pkt.dport(),
+                flow_id: flow.id,
+            };
+            if state.decide(cr.info.sid, &cr.rates, &facts) == Verdict::Silent {
+                return Fired::Continue;
+            }
         }
         flow.alerted = true;
         let mut alert = Alert::for_packet(cr.info.clone(), pkt, flow, sub.dir);
@@ -64,7 +86,7 @@ impl Engine {
         }
         // Thresholds count matches across flows and workers: they are
         // applied in capture order by the sequencer (see `settle_threshold`).
-        if !cr.rates.is_trivial() {
+        if !cr.rates.is_trivial() && !decided {
             alert.threshold = Some(super::threshold::Pending(cr.rates.clone()));
         }
         out.push(alert);

@@ -34,7 +34,7 @@ impl Engine {
             let Some(pkt_src) = self.evaluate(cr, ctx, sub, flow, iponly_due) else {
                 continue;
             };
-            if self.fire(idx, sub, flow, pkt_src, None, out, start) == Fired::Pass {
+            if self.fire(idx, ctx.thresholds.as_mut(), sub, flow, pkt_src, None, out, start) == Fired::Pass {
                 passed = true;
                 break;
             }

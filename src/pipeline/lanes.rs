@@ -36,13 +36,18 @@ enum Kind {
 
 impl Lanes {
     /// Runs `workers` (one: inline; more: a thread each) into `sequencer`.
-    pub fn new(mut workers: Vec<Worker>, sequencer: Sequencer) -> Lanes {
+    pub fn new(mut workers: Vec<Worker>, mut sequencer: Sequencer) -> Lanes {
         let kind = if workers.len() <= 1 {
             match workers.pop() {
-                Some(worker) => Kind::Inline {
-                    worker: Box::new(worker),
-                    raised: Vec::new(),
-                },
+                Some(mut worker) => {
+                    // Alone, the worker sees matches in capture order: it
+                    // keeps the threshold state and decides at once.
+                    worker.detect.thresholds = sequencer.thresholds.take();
+                    Kind::Inline {
+                        worker: Box::new(worker),
+                        raised: Vec::new(),
+                    }
+                }
                 None => Kind::Threads(Threads::start(Vec::new())),
             }
         } else {
@@ -106,6 +111,7 @@ impl Lanes {
                 let batch = &mut worker.rate_ops;
                 sequencer.settle(raised.drain(..), batch.ops.drain(..), &batch.sites, out);
                 batch.sites.clear();
+                sequencer.thresholds = worker.detect.thresholds.take();
                 Ok((vec![*worker], sequencer))
             }
             Kind::Threads(t) => {

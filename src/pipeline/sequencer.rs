@@ -11,14 +11,15 @@ use crate::detect::threshold::ThresholdState;
 use crate::rate::{RateCounter, RateOp};
 
 pub struct Sequencer {
-    pub thresholds: ThresholdState,
+    /// None while a lone worker holds it (it decides as rules match).
+    pub thresholds: Option<ThresholdState>,
     pub rate: Option<RateCounter>,
 }
 
 impl Sequencer {
     pub fn new(threshold_trackers: usize, rate: Option<RateCounter>) -> Sequencer {
         Sequencer {
-            thresholds: ThresholdState::new(threshold_trackers),
+            thresholds: Some(ThresholdState::new(threshold_trackers)),
             rate,
         }
     }
@@ -34,7 +35,7 @@ impl Sequencer {
         out: &mut Vec<Alert>,
     ) {
         for mut alert in alerts {
-            if self.thresholds.settle(&mut alert) {
+            if self.thresholds.as_mut().is_none_or(|t| t.settle(&mut alert)) {
                 out.push(alert);
             }
         }
