@@ -152,7 +152,7 @@ impl Metric {
     }
 }
 
-/// `60s`, `5m`, `1h`, `500ms` or a number of seconds.
+/// `60s`, `5m`, `1h`, `500ms` or a number of seconds (greater than zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Duration {
     pub micros: i64,
@@ -168,7 +168,7 @@ impl<'de> Deserialize<'de> for Duration {
         }
         let micros = match Raw::deserialize(d)? {
             Raw::Secs(s) => i64::try_from(s).ok().and_then(|s| s.checked_mul(1_000_000)),
-            Raw::Text(t) => parse_duration(&t),
+            Raw::Text(t) => crate::duration::parse_micros(&t),
         };
         match micros {
             Some(m) if m > 0 => Ok(Duration { micros: m }),
@@ -179,21 +179,6 @@ impl<'de> Deserialize<'de> for Duration {
     }
 }
 
-fn parse_duration(t: &str) -> Option<i64> {
-    let t = t.trim();
-    let (num, mult) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 1_000)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1_000_000)
-    } else if let Some(n) = t.strip_suffix('m') {
-        (n, 60_000_000)
-    } else if let Some(n) = t.strip_suffix('h') {
-        (n, 3_600_000_000)
-    } else {
-        (t, 1_000_000)
-    };
-    num.trim().parse::<i64>().ok()?.checked_mul(mult)
-}
 
 /// Which packets or transactions a rule counts.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const BATCH: usize = 2000;
+const BATCH: usize = 20_000;
 const MAX_DELAY: Duration = Duration::from_millis(200);
 
 enum Msg {
@@ -77,6 +77,7 @@ impl Drop for StoreWriter {
 
 fn run(path: PathBuf, rx: Receiver<Msg>) -> Result<u64, StoreError> {
     let mut conn = open_connection(&path)?;
+    conn.pragma_update(None, "cache_size", -65536)?;
     let mut batch: Vec<AlertRow> = Vec::with_capacity(BATCH);
     let mut written = 0u64;
     let mut oldest: Option<Instant> = None;
