@@ -51,7 +51,9 @@ impl Zipf {
     fn draw(&self, rng: &mut Rng) -> usize {
         let total = self.cumulative.last().copied().unwrap_or(1.0);
         let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
-        self.cumulative.partition_point(|c| *c < x).min(self.cumulative.len() - 1)
+        self.cumulative
+            .partition_point(|c| *c < x)
+            .min(self.cumulative.len() - 1)
     }
 }
 
@@ -96,7 +98,16 @@ fn signatures() -> Vec<Sig> {
         "Observed DNS Query to Dynamic DNS domain",
         "Self Signed Certificate in TLS handshake",
     ];
-    const PORTS: &[(u8, u16)] = &[(6, 80), (6, 443), (6, 22), (17, 53), (6, 445), (6, 3389), (6, 8080), (17, 123)];
+    const PORTS: &[(u8, u16)] = &[
+        (6, 80),
+        (6, 443),
+        (6, 22),
+        (17, 53),
+        (6, 445),
+        (6, 3389),
+        (6, 8080),
+        (17, 123),
+    ];
     (0..SIGNATURES)
         .map(|k| {
             let (family, category) = FAMILIES[k % FAMILIES.len()];
@@ -154,7 +165,11 @@ fn generate(rows: usize, end: Timestamp) -> Vec<AlertRow> {
                 icmp: None,
                 vlan: VlanIds::default(),
                 direction: Direction::ToServer,
-                pkt_src: if sig.proto == 6 { "stream (flow timeout)" } else { "wire/pcap" },
+                pkt_src: if sig.proto == 6 {
+                    "stream (flow timeout)"
+                } else {
+                    "wire/pcap"
+                },
                 signature: sig.info.clone(),
                 action: "allowed",
                 app_proto: web.then_some("http"),

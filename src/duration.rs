@@ -1,10 +1,12 @@
 //! Spans of time written as people write them (`500ms`, `30s`, `5m`, `1h`,
-//! `7d`, `2w`, or a bare number of seconds): one parser for rate rules,
-//! store retention and the command line's `--since`. Owns no clock.
+//! `7d`, `2w`, or a bare number of seconds): the one parser and printer for
+//! rate rules, policies, decisions, store retention and `--since`. Owns no
+//! clock.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Units parsed, largest first.
 const UNITS: &[(&str, i64)] = &[
     ("w", 7 * 86_400_000_000),
     ("d", 86_400_000_000),
@@ -27,6 +29,31 @@ pub fn parse_micros(text: &str) -> Option<i64> {
         UNITS.iter().find(|(u, _)| *u == unit)?.1
     };
     num.parse::<i64>().ok()?.checked_mul(mult)
+}
+
+/// Microseconds in a span that must be longer than zero (a window, a
+/// decision's duration).
+pub fn parse_positive(text: &str) -> Result<i64, String> {
+    match parse_micros(text) {
+        Some(us) if us > 0 => Ok(us),
+        Some(_) => Err(format!("'{}' must be longer than zero", text.trim())),
+        None => Err(format!(
+            "'{}' is not a duration like 500ms, 30s, 10m, 1h, 7d",
+            text.trim()
+        )),
+    }
+}
+
+/// The largest unit that writes `micros` exactly: `30d`, `90m`, `1500ms`
+/// (days at most, so a week reads `7d`).
+pub fn format_micros(micros: i64) -> String {
+    if micros == 0 {
+        return "0s".into();
+    }
+    match UNITS[1..].iter().find(|(_, m)| micros % m == 0) {
+        Some((unit, m)) => format!("{}{unit}", micros / m),
+        None => format!("{micros}us"),
+    }
 }
 
 /// A span in the configuration; zero means "no limit" where a limit is asked.
@@ -56,15 +83,8 @@ impl Span {
 }
 
 impl fmt::Display for Span {
-    /// The largest unit that writes it exactly: `30d`, `90m`, `1500ms`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.micros == 0 {
-            return write!(f, "0");
-        }
-        match UNITS.iter().find(|(_, m)| self.micros % m == 0) {
-            Some((unit, m)) => write!(f, "{}{unit}", self.micros / m),
-            None => write!(f, "{}us", self.micros),
-        }
+        f.write_str(&format_micros(self.micros))
     }
 }
 
@@ -113,10 +133,19 @@ mod tests {
     }
 
     #[test]
+    fn positive_spans() {
+        assert_eq!(parse_positive("10m"), Ok(600_000_000));
+        assert!(parse_positive("0s").unwrap_err().contains("longer than zero"));
+        assert!(parse_positive("soon").unwrap_err().contains("'soon' is not a duration"));
+    }
+
+    #[test]
     fn display_round_trips() {
-        for s in ["30d", "2w", "90m", "1500ms", "0", "45s"] {
-            assert_eq!(Span::parse(s).unwrap().to_string(), s);
+        for s in ["30d", "14d", "90m", "1500ms", "0s", "45s"] {
+            assert_eq!(Span::parse(s).map(|d| d.to_string()).ok(), Some(s.into()), "{s}");
         }
+        assert_eq!(Span::parse("2w").map(|d| d.to_string()), Ok("14d".into()));
         assert_eq!(Span::from_secs(86_400).to_string(), "1d");
+        assert_eq!(format_micros(250), "250us");
     }
 }

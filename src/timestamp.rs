@@ -93,93 +93,16 @@ impl Timestamp {
         ShortTime(*self)
     }
 
-    /// An RFC 3339 time (`2024-06-01T12:00:00Z`, `…12:00:00.5+02:00`, the
-    /// EVE form `…+0000`), a date and minute without seconds, or a bare
-    /// date (midnight); a space may stand for the `T`; no offset means UTC.
-    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
-        let t = text.trim();
-        let b = t.as_bytes();
-        let num = |r: std::ops::Range<usize>| digits(t, r);
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month as u32) {
-            return None;
-        }
-        let mut secs = days_from_civil(year, month as u32, day as u32) * 86_400;
-        let mut nanos = 0u32;
-        let mut rest = &t[10..];
-        if !rest.is_empty() {
-            if !matches!(rest.as_bytes()[0], b'T' | b't' | b' ') {
-                return None;
-            }
-            let time = &rest[1..];
-            let hh = digits(time, 0..2)?;
-            if time.as_bytes().get(2) != Some(&b':') {
-                return None;
-            }
-            let mm = digits(time, 3..5)?;
-            let mut used = 5;
-            let mut ss = 0;
-            if time.as_bytes().get(5) == Some(&b':') {
-                ss = digits(time, 6..8)?;
-                used = 8;
-                if time.as_bytes().get(8) == Some(&b'.') {
-                    let n = time[9..].bytes().take_while(u8::is_ascii_digit).count();
-                    if n == 0 {
-                        return None;
-                    }
-                    let frac = &time[9..9 + n.min(9)];
-                    nanos = frac.parse::<u32>().ok()? * 10u32.pow(9 - frac.len() as u32);
-                    used = 9 + n;
-                }
-            }
-            if hh > 23 || mm > 59 || ss > 60 {
-                return None;
-            }
-            secs += hh * 3600 + mm * 60 + ss;
-            rest = &time[used..];
-            secs -= parse_offset(rest)?;
-        }
-        Some(Timestamp::new(secs, nanos))
-    }
-
     /// A point written as a span back from `now` (`1h`, `30m`, `7d`) or as
     /// an RFC 3339 time.
     pub fn parse_point(text: &str, now: Timestamp) -> Result<Timestamp, String> {
         if let Some(micros) = crate::duration::parse_micros(text) {
             return Ok(Timestamp::from_micros(now.as_micros().saturating_sub(micros)));
         }
-        Timestamp::parse_rfc3339(text).ok_or_else(|| {
+        parse_rfc3339(text).map(Timestamp::from_micros).ok_or_else(|| {
             format!("'{text}' is neither a duration (30m, 1h, 7d) nor an RFC 3339 time (2024-06-01T12:00:00Z)")
         })
     }
-}
-
-/// The number written in `text[range]`, digits only.
-fn digits(text: &str, range: std::ops::Range<usize>) -> Option<i64> {
-    let s = text.get(range)?;
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-/// Seconds east of UTC in `Z`, `+02:00`, `-0530` or nothing (UTC).
-fn parse_offset(text: &str) -> Option<i64> {
-    let sign = match text.as_bytes().first() {
-        None | Some(b'Z' | b'z') if text.len() <= 1 => return Some(0),
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return None,
-    };
-    let (h, m) = match text.len() {
-        6 if text.as_bytes()[3] == b':' => (digits(text, 1..3)?, digits(text, 4..6)?),
-        5 => (digits(text, 1..3)?, digits(text, 3..5)?),
-        _ => return None,
-    };
-    (h <= 23 && m <= 59).then_some(sign * (h * 3600 + m * 60))
 }
 
 fn days_in_month(year: i64, month: u32) -> i64 {
@@ -189,17 +112,6 @@ fn days_in_month(year: i64, month: u32) -> i64 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// Days since 1970-01-01 of a civil date (the inverse of `civil_from_days`).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian calendar).
@@ -227,7 +139,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     if seps.iter().any(|&(i, c)| s.as_bytes().get(i) != Some(&c))
         || !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' '))
         || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || day < 1
+        || day > days_in_month(year, month as u32)
         || hour > 23
         || minute > 59
         || second > 60
@@ -378,6 +291,7 @@ mod rfc3339_tests {
             "",
             "2024-06-01",
             "2024-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
             "2024-06-01T18:00:03",
             "2024-06-01T18:00:03+2",
             "２０２４-06-01T18:00:03Z",
@@ -421,53 +335,22 @@ mod tests {
     }
 
     #[test]
-    fn rfc3339_forms() {
-        let want = Timestamp::new(1_695_017_621, 532_140_000);
-        for text in [
-            "2023-09-18T06:13:41.532140+0000",
-            "2023-09-18T06:13:41.53214Z",
-            "2023-09-18 08:13:41.532140+02:00",
-            "2023-09-18t00:43:41.532140-05:30",
-        ] {
-            assert_eq!(Timestamp::parse_rfc3339(text), Some(want), "{text}");
-        }
-        assert_eq!(
-            Timestamp::parse_rfc3339("2024-02-29"),
-            Some(Timestamp::new(1_709_164_800, 0))
-        );
-        assert_eq!(
-            Timestamp::parse_rfc3339("2024-02-29T12:00"),
-            Some(Timestamp::new(1_709_208_000, 0))
-        );
-        for bad in [
-            "2023-02-29",
-            "2023-13-01",
-            "2023-09-18T25:00:00Z",
-            "2023-09-18T06:13:41+2",
-            "2023-09-18T06:13:41.Z",
-            "2023-09-18X06:13",
-            "yesterday",
-            "2023-9-18",
-        ] {
-            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
-        }
-        for days in [-1000, 0, 19_000, 20_000] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-    }
-
-    #[test]
     fn points_back_from_now() {
         let now = Timestamp::new(1_000_000, 0);
-        assert_eq!(Timestamp::parse_point("1h", now), Ok(Timestamp::new(1_000_000 - 3600, 0)));
+        assert_eq!(
+            Timestamp::parse_point("1h", now),
+            Ok(Timestamp::new(1_000_000 - 3600, 0))
+        );
         assert_eq!(
             Timestamp::parse_point("1970-01-02T00:00:00Z", now),
             Ok(Timestamp::new(86_400, 0))
         );
         let e = Timestamp::parse_point("soon", now).unwrap_err();
         assert!(e.contains("soon") && e.contains("RFC 3339"), "{e}");
-        assert_eq!(Timestamp::new(1_695_017_621, 9).short().to_string(), "2023-09-18 06:13:41");
+        assert_eq!(
+            Timestamp::new(1_695_017_621, 9).short().to_string(),
+            "2023-09-18 06:13:41"
+        );
     }
 
     #[test]

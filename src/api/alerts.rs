@@ -25,11 +25,9 @@ pub struct AlertQuery {
 
 /// Microseconds for `1h`-style durations (back from now) or RFC 3339 times.
 pub fn parse_time(s: &str) -> Result<i64, ApiError> {
-    if let Ok(d) = crate::policy::parse_duration(s) {
-        return Ok(crate::timestamp::Timestamp::now().as_micros() - d);
-    }
-    crate::timestamp::parse_rfc3339(s)
-        .ok_or_else(|| ApiError::BadRequest(format!("'{s}' is neither a duration like 1h nor an RFC 3339 time")))
+    crate::timestamp::Timestamp::parse_point(s, crate::timestamp::Timestamp::now())
+        .map(|t| t.as_micros())
+        .map_err(ApiError::BadRequest)
 }
 
 pub async fn list(

@@ -52,10 +52,7 @@ pub enum DecisionsCommand {
 }
 
 fn fmt_time(micros: Option<i64>) -> String {
-    micros.map_or("-".to_string(), |m| {
-        let t = Timestamp::from_micros(m).eve().to_string();
-        t.get(..19).unwrap_or(&t).replace('T', " ")
-    })
+    micros.map_or("-".to_string(), |m| Timestamp::from_micros(m).short().to_string())
 }
 
 fn print_table(list: &[Decision]) {
@@ -120,7 +117,7 @@ pub fn run(args: DecisionsArgs) -> anyhow::Result<ExitCode> {
             }
             let expires_at = duration
                 .as_deref()
-                .map(vigie::policy::parse_duration)
+                .map(vigie::duration::parse_positive)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--duration: {e}"))?
                 .map(|d| now + d);
