@@ -1,12 +1,10 @@
 //! `vigie decisions list|add|revoke`: an analyst's hand on the decisions in
 //! the store, the same ones the API and the feeds serve.
 
-use super::ConfigArgs;
+use super::StoreLocation;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
-use vigie::config::Config;
 use vigie::store::decisions::{self, Decision, DecisionType, NewDecision};
 use vigie::store::open_connection;
 use vigie::timestamp::Timestamp;
@@ -15,11 +13,8 @@ use vigie::timestamp::Timestamp;
 pub struct DecisionsArgs {
     #[command(subcommand)]
     pub command: DecisionsCommand,
-    /// The store (default: the configured one).
-    #[arg(long, global = true)]
-    pub store: Option<PathBuf>,
     #[command(flatten)]
-    pub config: ConfigArgs,
+    pub location: StoreLocation,
 }
 
 #[derive(Subcommand, Debug)]
@@ -75,8 +70,7 @@ fn print_table(list: &[Decision]) {
 }
 
 pub fn run(args: DecisionsArgs) -> anyhow::Result<ExitCode> {
-    let cfg = Config::load(args.config.config.as_deref(), &args.config.set)?;
-    let path = super::serve::store_path(&cfg, args.store);
+    let (cfg, path) = args.location.resolve()?;
     let conn = open_connection(&path)?;
     let now = Timestamp::now().as_micros();
     match args.command {
