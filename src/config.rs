@@ -3,6 +3,7 @@
 //! (including the Suricata keys rule tests pass).
 
 use crate::decode::ChecksumMode;
+use crate::duration::Span;
 use crate::flow::FlowTimeouts;
 use crate::rules::Vars;
 use serde::{Deserialize, Serialize};
@@ -170,10 +171,7 @@ impl Default for OutputsConfig {
                 enabled: true,
                 filename: PathBuf::from("fast.log"),
             },
-            store: StoreOutput {
-                enabled: true,
-                path: PathBuf::from("vigie.db"),
-            },
+            store: StoreOutput::default(),
             queue: 65536,
             reopen_on_sighup: true,
             eve_socket: Default::default(),
@@ -192,11 +190,36 @@ pub struct FileOutput {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct StoreOutput {
     pub enabled: bool,
     /// Relative paths live in `log_dir`.
     pub path: PathBuf,
+    /// Alerts older than this (by alert time: packet time in a replay) are
+    /// deleted in the background, and ended decisions as old; 0: kept.
+    pub max_age: Span,
+    /// At most this many alerts, the oldest deleted first; 0: no limit.
+    pub max_rows: u64,
+}
+
+impl Default for StoreOutput {
+    fn default() -> Self {
+        StoreOutput {
+            enabled: true,
+            path: PathBuf::from("vigie.db"),
+            max_age: Span::ZERO,
+            max_rows: 0,
+        }
+    }
+}
+
+impl StoreOutput {
+    pub fn retention(&self) -> crate::store::Retention {
+        crate::store::Retention {
+            max_age: self.max_age.micros,
+            max_rows: self.max_rows,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -638,6 +661,25 @@ mod tests {
         );
         assert_eq!(c.outputs.syslog.severity.0, Some(5));
         assert_eq!(c.outputs.network_sinks().len(), 2);
+    }
+
+    #[test]
+    fn store_retention() {
+        let c = Config::load(None, &[]).unwrap();
+        assert!(c.outputs.store.retention().is_off());
+        let sets = [
+            "outputs.store.max_age=30d".to_string(),
+            "outputs.store.max_rows=1000".to_string(),
+        ];
+        let c = Config::load(None, &sets).unwrap();
+        assert_eq!(c.outputs.store.max_age.to_string(), "30d");
+        assert_eq!(c.outputs.store.retention().max_age, 30 * 86_400_000_000);
+        assert_eq!(c.outputs.store.max_rows, 1000);
+        assert!(c.outputs.store.enabled);
+        let e = Config::load(None, &["outputs.store.max_age=forever".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outputs.store.max_age") && e.contains("forever"), "{e}");
     }
 
     #[test]

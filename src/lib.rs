@@ -12,6 +12,7 @@ pub mod decode;
 pub mod defrag;
 pub mod detect;
 pub mod drill;
+pub mod duration;
 pub mod flow;
 pub mod output;
 pub mod pipeline;

@@ -1,4 +1,5 @@
-//! Packet time: one type for capture timestamps, flow timeouts and EVE output.
+//! Packet time: one type for capture timestamps, flow timeouts and EVE
+//! output, and the reading of times people type (RFC 3339, "1h ago").
 
 use std::fmt;
 
@@ -86,6 +87,31 @@ impl Timestamp {
     pub fn fastlog(&self) -> FastLogTime {
         FastLogTime(*self)
     }
+
+    /// A terminal's form: `2023-09-18 06:13:41` (UTC, whole seconds).
+    pub fn short(&self) -> ShortTime {
+        ShortTime(*self)
+    }
+
+    /// A point written as a span back from `now` (`1h`, `30m`, `7d`) or as
+    /// an RFC 3339 time.
+    pub fn parse_point(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+        if let Some(micros) = crate::duration::parse_micros(text) {
+            return Ok(Timestamp::from_micros(now.as_micros().saturating_sub(micros)));
+        }
+        parse_rfc3339(text).map(Timestamp::from_micros).ok_or_else(|| {
+            format!("'{text}' is neither a duration (30m, 1h, 7d) nor an RFC 3339 time (2024-06-01T12:00:00Z)")
+        })
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian calendar).
@@ -113,7 +139,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     if seps.iter().any(|&(i, c)| s.as_bytes().get(i) != Some(&c))
         || !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' '))
         || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || day < 1
+        || day > days_in_month(year, month as u32)
         || hour > 23
         || minute > 59
         || second > 60
@@ -221,6 +248,19 @@ impl fmt::Display for Rfc3339Time {
 
 pub struct FastLogTime(Timestamp);
 
+pub struct ShortTime(Timestamp);
+
+impl fmt::Display for ShortTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = parts(self.0);
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            p.year, p.month, p.day, p.hour, p.minute, p.second
+        )
+    }
+}
+
 impl fmt::Display for FastLogTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = parts(self.0);
@@ -251,6 +291,7 @@ mod rfc3339_tests {
             "",
             "2024-06-01",
             "2024-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
             "2024-06-01T18:00:03",
             "2024-06-01T18:00:03+2",
             "２０２４-06-01T18:00:03Z",
@@ -291,6 +332,25 @@ mod tests {
     fn nanos_overflow_is_normalised() {
         let ts = Timestamp::new(10, 2_500_000_000);
         assert_eq!((ts.secs, ts.nanos), (12, 500_000_000));
+    }
+
+    #[test]
+    fn points_back_from_now() {
+        let now = Timestamp::new(1_000_000, 0);
+        assert_eq!(
+            Timestamp::parse_point("1h", now),
+            Ok(Timestamp::new(1_000_000 - 3600, 0))
+        );
+        assert_eq!(
+            Timestamp::parse_point("1970-01-02T00:00:00Z", now),
+            Ok(Timestamp::new(86_400, 0))
+        );
+        let e = Timestamp::parse_point("soon", now).unwrap_err();
+        assert!(e.contains("soon") && e.contains("RFC 3339"), "{e}");
+        assert_eq!(
+            Timestamp::new(1_695_017_621, 9).short().to_string(),
+            "2023-09-18 06:13:41"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `GET /v1/alerts`: stored alerts, filtered, oldest first, paged by id
-//! (`after` = the `next` of the previous page).
+//! (`after` = the `next` of the previous page), through the store's query.
 
 use super::auth::Scope;
 use super::{ApiError, ApiState};
+use crate::store::{AlertFilter, Page, query};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -21,15 +22,36 @@ pub struct AlertQuery {
     /// Alert time bounds: RFC 3339, or a duration back from now (`1h`).
     pub since: Option<String>,
     pub until: Option<String>,
+    /// Only this sensor's alerts.
+    pub sensor: Option<String>,
 }
 
 /// Microseconds for `1h`-style durations (back from now) or RFC 3339 times.
 pub fn parse_time(s: &str) -> Result<i64, ApiError> {
-    if let Ok(d) = crate::policy::parse_duration(s) {
-        return Ok(crate::timestamp::Timestamp::now().as_micros() - d);
-    }
-    crate::timestamp::parse_rfc3339(s)
-        .ok_or_else(|| ApiError::BadRequest(format!("'{s}' is neither a duration like 1h nor an RFC 3339 time")))
+    crate::timestamp::Timestamp::parse_point(s, crate::timestamp::Timestamp::now())
+        .map(|t| t.as_micros())
+        .map_err(ApiError::BadRequest)
+}
+
+/// The store's filter for the query's fields.
+pub fn filter(q: &AlertQuery) -> Result<AlertFilter, ApiError> {
+    let ip = |s: &Option<String>| -> Result<Option<std::net::IpAddr>, ApiError> {
+        s.as_deref()
+            .map(|t| {
+                t.parse()
+                    .map_err(|_| ApiError::BadRequest(format!("'{t}' is not an IP address")))
+            })
+            .transpose()
+    };
+    Ok(AlertFilter {
+        since: q.since.as_deref().map(parse_time).transpose()?,
+        until: q.until.as_deref().map(parse_time).transpose()?,
+        sid: q.sid,
+        src: ip(&q.src)?,
+        dst: ip(&q.dst)?,
+        severity: q.severity,
+        sensor: q.sensor.clone(),
+    })
 }
 
 pub async fn list(
@@ -39,53 +61,15 @@ pub async fn list(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.require(&headers, Scope::Read)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let since = q.since.as_deref().map(parse_time).transpose()?;
-    let until = q.until.as_deref().map(parse_time).transpose()?;
-    for ip in [&q.src, &q.dst].into_iter().flatten() {
-        if ip.parse::<std::net::IpAddr>().is_err() {
-            return Err(ApiError::BadRequest(format!("'{ip}' is not an IP address")));
-        }
-    }
-    let rows = state
-        .db(move |conn| {
-            let mut sql = String::from("SELECT id, eve FROM alerts WHERE id > ?1");
-            let mut args: Vec<rusqlite::types::Value> = vec![q.after.unwrap_or(0).into()];
-            let mut add = |clause: &str, v: rusqlite::types::Value| {
-                args.push(v);
-                sql.push_str(&format!(" AND {clause} ?{}", args.len()));
-            };
-            if let Some(s) = q.sid {
-                add("sid =", i64::from(s).into());
-            }
-            if let Some(s) = &q.src {
-                add("src_ip =", s.clone().into());
-            }
-            if let Some(d) = &q.dst {
-                add("dest_ip =", d.clone().into());
-            }
-            if let Some(sev) = q.severity {
-                add("severity <=", i64::from(sev).into());
-            }
-            if let Some(t) = since {
-                add("ts >=", t.into());
-            }
-            if let Some(t) = until {
-                add("ts <", t.into());
-            }
-            sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await?;
-    let next = rows.last().map(|r| r.0);
+    let filter = filter(&q)?;
+    let page = Page::After(q.after.unwrap_or(0));
+    let rows = state.db(move |conn| query::alerts(conn, &filter, page, limit)).await?;
+    let next = rows.last().map(|r| r.id);
     let alerts: Vec<serde_json::Value> = rows
         .into_iter()
-        .map(|(id, eve)| {
-            let record: serde_json::Value = serde_json::from_str(&eve).unwrap_or(serde_json::Value::Null);
-            serde_json::json!({ "id": id, "eve": record })
+        .map(|a| {
+            let record: serde_json::Value = serde_json::from_str(&a.row.eve).unwrap_or(serde_json::Value::Null);
+            serde_json::json!({ "id": a.id, "eve": record })
         })
         .collect();
     let full = alerts.len() == limit;

@@ -100,7 +100,7 @@ pub async fn add(
     }
     let now = Timestamp::now().as_micros();
     let expires_at = match &req.duration {
-        Some(d) => Some(now + crate::policy::parse_duration(d).map_err(ApiError::BadRequest)?),
+        Some(d) => Some(now + crate::duration::parse_positive(d).map_err(ApiError::BadRequest)?),
         None => None,
     };
     let who = match caller {

@@ -5,6 +5,7 @@
 
 use super::auth::Scope;
 use super::{ApiError, ApiState};
+use crate::store::{AlertFilter, Page, query};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -17,7 +18,7 @@ use std::time::Duration;
 /// How often the store is asked for new alerts when there were none.
 const POLL: Duration = Duration::from_millis(200);
 /// Records read from the store at a time.
-const PAGE: i64 = 500;
+const PAGE: usize = 500;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StreamQuery {
@@ -30,7 +31,7 @@ pub struct StreamQuery {
 struct Cursor {
     state: ApiState,
     last: i64,
-    severity: u8,
+    severity: Option<u8>,
     pending: VecDeque<(i64, String)>,
 }
 
@@ -61,7 +62,7 @@ pub async fn alerts(
     let cursor = Cursor {
         state,
         last: start,
-        severity: q.severity.unwrap_or(u8::MAX),
+        severity: q.severity,
         pending: VecDeque::new(),
     };
     let events = stream::unfold(cursor, |mut c| async move {
@@ -71,15 +72,16 @@ pub async fn alerts(
                 let event = Event::default().id(id.to_string()).event("alert").data(eve);
                 return Some((Ok(event), c));
             }
-            let (after, severity) = (c.last, i64::from(c.severity));
+            let after = c.last;
+            let filter = AlertFilter {
+                severity: c.severity,
+                ..Default::default()
+            };
             let page = c
                 .state
                 .db(move |conn| {
-                    let mut stmt = conn.prepare_cached(
-                        "SELECT id, eve FROM alerts WHERE id > ?1 AND severity <= ?2 ORDER BY id LIMIT ?3",
-                    )?;
-                    let rows = stmt.query_map([after, severity, PAGE], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    Ok(rows.collect::<Result<Vec<(i64, String)>, _>>()?)
+                    let rows = query::alerts(conn, &filter, Page::After(after), PAGE)?;
+                    Ok(rows.into_iter().map(|a| (a.id, a.row.eve)).collect::<Vec<_>>())
                 })
                 .await;
             match page {

@@ -1,12 +1,10 @@
 //! `vigie decisions list|add|revoke`: an analyst's hand on the decisions in
 //! the store, the same ones the API and the feeds serve.
 
-use super::ConfigArgs;
+use super::StoreLocation;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
-use vigie::config::Config;
 use vigie::store::decisions::{self, Decision, DecisionType, NewDecision};
 use vigie::store::open_connection;
 use vigie::timestamp::Timestamp;
@@ -15,11 +13,8 @@ use vigie::timestamp::Timestamp;
 pub struct DecisionsArgs {
     #[command(subcommand)]
     pub command: DecisionsCommand,
-    /// The store (default: the configured one).
-    #[arg(long, global = true)]
-    pub store: Option<PathBuf>,
     #[command(flatten)]
-    pub config: ConfigArgs,
+    pub location: StoreLocation,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,10 +47,7 @@ pub enum DecisionsCommand {
 }
 
 fn fmt_time(micros: Option<i64>) -> String {
-    micros.map_or("-".to_string(), |m| {
-        let t = Timestamp::from_micros(m).eve().to_string();
-        t.get(..19).unwrap_or(&t).replace('T', " ")
-    })
+    micros.map_or("-".to_string(), |m| Timestamp::from_micros(m).short().to_string())
 }
 
 fn print_table(list: &[Decision]) {
@@ -78,8 +70,7 @@ fn print_table(list: &[Decision]) {
 }
 
 pub fn run(args: DecisionsArgs) -> anyhow::Result<ExitCode> {
-    let cfg = Config::load(args.config.config.as_deref(), &args.config.set)?;
-    let path = super::serve::store_path(&cfg, args.store);
+    let (cfg, path) = args.location.resolve()?;
     let conn = open_connection(&path)?;
     let now = Timestamp::now().as_micros();
     match args.command {
@@ -120,7 +111,7 @@ pub fn run(args: DecisionsArgs) -> anyhow::Result<ExitCode> {
             }
             let expires_at = duration
                 .as_deref()
-                .map(vigie::policy::parse_duration)
+                .map(vigie::duration::parse_positive)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--duration: {e}"))?
                 .map(|d| now + d);

@@ -1,5 +1,6 @@
 //! Subcommands and their shared options.
 
+mod alerts;
 mod decisions;
 mod drill;
 mod live;
@@ -7,11 +8,13 @@ mod replay;
 mod rules_check;
 mod sensor;
 mod serve;
+mod store;
 mod synth;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vigie::config::Config;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -49,6 +52,10 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// List, add and revoke decisions (block, quarantine, step_up, monitor).
     Decisions(decisions::DecisionsArgs),
+    /// Query the stored alerts (`alerts top`: the busiest signatures, sources and targets).
+    Alerts(alerts::AlertsArgs),
+    /// Look after the store (`store prune`: apply retention now).
+    Store(store::StoreArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,11 +68,53 @@ pub enum RulesCommand {
 #[derive(Args, Debug, Clone)]
 pub struct ConfigArgs {
     /// Configuration file (vigie.toml); embedded defaults otherwise.
-    #[arg(short = 'c', long = "config")]
+    #[arg(short = 'c', long = "config", global = true)]
     pub config: Option<PathBuf>,
     /// Override a setting: key=value (e.g. stream.midstream=true). Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", global = true)]
     pub set: Vec<String>,
+}
+
+/// Where the store is, for the commands that work on one.
+#[derive(Args, Debug, Clone)]
+pub struct StoreLocation {
+    /// The store (default: the configured one, vigie.db in the log directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// The log directory a replay wrote to (as `replay -l`); its store.
+    #[arg(short = 'l', long = "log-dir", global = true, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+impl StoreLocation {
+    /// The configuration and the store's path.
+    pub fn resolve(&self) -> anyhow::Result<(Config, PathBuf)> {
+        let mut cfg = Config::load(self.config.config.as_deref(), &self.config.set)?;
+        if let Some(dir) = &self.log_dir {
+            cfg.outputs.log_dir = dir.clone();
+        }
+        let path = store_path(&cfg, self.store.clone());
+        Ok((cfg, path))
+    }
+
+    /// As `resolve`, for commands that read: the store must already exist.
+    pub fn existing(&self) -> anyhow::Result<(Config, PathBuf)> {
+        let (cfg, path) = self.resolve()?;
+        if !path.is_file() {
+            anyhow::bail!(
+                "no store at {}: replay a capture first, or name the store with --store PATH or -l DIR",
+                path.display()
+            );
+        }
+        Ok((cfg, path))
+    }
+}
+
+/// The configured store's path, unless one is named.
+pub fn store_path(cfg: &Config, explicit: Option<PathBuf>) -> PathBuf {
+    explicit.unwrap_or_else(|| cfg.in_log_dir(&cfg.outputs.store.path))
 }
 
 pub fn init_logging(verbose: u8, quiet: bool) {
@@ -98,5 +147,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Drill(a) => drill::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Decisions(a) => decisions::run(a),
+        Command::Alerts(a) => alerts::run(a),
+        Command::Store(a) => store::run(a),
     }
 }

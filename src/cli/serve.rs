@@ -1,5 +1,5 @@
-//! `vigie serve`: the API over a store, until interrupted; and the start-up
-//! shared with `replay --serve`.
+//! `vigie serve`: the API over a store, with its retention, until
+//! interrupted; and the start-up shared with `replay --serve`.
 
 use super::ConfigArgs;
 use anyhow::Context;
@@ -22,17 +22,12 @@ pub struct ServeArgs {
     pub config: ConfigArgs,
 }
 
-/// The configured store's path.
-pub fn store_path(cfg: &Config, explicit: Option<PathBuf>) -> PathBuf {
-    explicit.unwrap_or_else(|| cfg.in_log_dir(&cfg.outputs.store.path))
-}
-
 /// Starts the API over the configured store; prints where it listens.
 pub fn start(cfg: &Config, live: Arc<LiveCounters>) -> anyhow::Result<ApiServer> {
     let protected = vigie::policy::load_configured(cfg)
         .context("loading the policy (for its protected ranges)")?
         .protected;
-    let store = store_path(cfg, None);
+    let store = super::store_path(cfg, None);
     let server = ApiServer::start(&cfg.api, store, cfg.sensor(), live, protected)?;
     eprintln!("vigie: API on http://{}", server.addr);
     Ok(server)
@@ -48,7 +43,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         cfg.outputs.store.path = std::path::absolute(&s).unwrap_or(s);
     }
     let server = start(&cfg, Arc::new(LiveCounters::default()))?;
+    let retention = cfg.outputs.store.retention();
+    let pruner = if retention.is_off() {
+        None
+    } else {
+        let store = super::store_path(&cfg, None);
+        Some(vigie::store::Pruner::start(
+            store,
+            retention,
+            vigie::pipeline::PRUNE_EVERY,
+        )?)
+    };
     vigie::api::wait_for_signal();
     server.stop();
+    if let Some(p) = pruner {
+        p.finish()?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -85,10 +85,7 @@ pub fn live(
     for s in &mut sources {
         ended.push(interface_stats(s.as_mut()));
     }
-    let mut summary = run.finish(&mut hooks)?;
-    summary.kernel_drops = ended.iter().map(|s| s.kernel_drops).sum();
-    summary.interfaces = ended;
-    Ok(summary)
+    run.finish(&mut hooks, ended)
 }
 
 fn interface_stats(source: &mut dyn LiveSource) -> InterfaceStats {

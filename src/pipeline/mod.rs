@@ -20,6 +20,7 @@ pub use latency::{Latency, LatencySummary};
 pub use live::{InterfaceStats, live};
 pub use memory::peak_rss_bytes;
 pub use reload::{Compile, ReloadStatus, RuleReload};
+pub use run::PRUNE_EVERY;
 pub use sequencer::Sequencer;
 pub use stop::StopSignal;
 
@@ -138,7 +139,7 @@ pub fn replay(
     if let Some(f) = hooks.progress.as_mut() {
         f(bytes_read, run.packets());
     }
-    run.finish(&mut hooks)
+    run.finish(&mut hooks, Vec::new())
 }
 
 /// The workers of a run (`workers`, flows shared out among them) and the

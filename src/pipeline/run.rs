@@ -6,18 +6,21 @@ use super::lanes::Lanes;
 use super::latency::Latency;
 use super::pacing::Pacer;
 use super::summary::{SignatureTally, Summary};
-use super::{ReplayError, ReplayHooks, build_lanes_following, peak_rss_bytes};
+use super::{InterfaceStats, ReplayError, ReplayHooks, build_lanes_following, peak_rss_bytes};
 use crate::alert::Alert;
 use crate::capture::RawPacket;
 use crate::config::Config;
 use crate::detect::Engine;
 use crate::output::{OutputConfig, Outputs};
 use crate::policy::PolicyRunner;
-use crate::store::Store;
+use crate::store::{Pruner, RunCounters, Store};
 use crate::timestamp::Timestamp;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// How often store retention runs during a run (and once at its end).
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// Whose clock a packet's time is measured against, for pacing and latency.
 pub enum Clock {
@@ -57,6 +60,7 @@ pub struct Run {
     run_id: Option<i64>,
     outputs: Outputs,
     policy: Option<PolicyRunner>,
+    pruner: Option<Pruner>,
     lanes: Lanes,
     tally: SignatureTally,
     alerts: Vec<Alert>,
@@ -119,12 +123,18 @@ impl Run {
             }
             _ => None,
         };
+        let retention = cfg.outputs.store.retention();
+        let pruner = match &store_path {
+            Some(p) if !retention.is_off() => Some(Pruner::start(p.clone(), retention, PRUNE_EVERY)?),
+            _ => None,
+        };
         Ok(Run {
             started,
             store_path,
             run_id,
             outputs,
             policy,
+            pruner,
             lanes: build_lanes_following(cfg, engine, rate_rules, hooks.reload.as_ref()),
             tally: SignatureTally::default(),
             alerts: Vec::new(),
@@ -156,8 +166,13 @@ impl Run {
     }
 
     /// End of input: flows end and are inspected, outputs and the store are
-    /// flushed, the policy makes its last pass, the summary is recorded.
-    pub fn finish(mut self, hooks: &mut ReplayHooks<'_>) -> Result<Summary, ReplayError> {
+    /// flushed, the policy and retention make their last pass, the summary
+    /// (with the live `interfaces`' counters, if any) is recorded.
+    pub fn finish(
+        mut self,
+        hooks: &mut ReplayHooks<'_>,
+        interfaces: Vec<InterfaceStats>,
+    ) -> Result<Summary, ReplayError> {
         let (workers, sequencer) = self.lanes.finish(&mut self.alerts)?;
         let mut summary = std::mem::take(&mut self.summary);
         emit_alerts(
@@ -173,6 +188,11 @@ impl Run {
         if let Some(p) = self.policy {
             summary.policy = Some(p.finish()?);
         }
+        if let Some(p) = self.pruner {
+            summary.retention = Some(p.finish()?);
+        }
+        summary.kernel_drops = interfaces.iter().map(|s| s.kernel_drops).sum();
+        summary.interfaces = interfaces;
         summary.add_workers(&workers);
         summary.top_signatures = self.tally.top(10);
         summary.threshold_evictions = sequencer.thresholds.as_ref().map_or(0, |t| t.stats.evicted);
@@ -186,7 +206,12 @@ impl Run {
         if let (Some(p), Some(id)) = (&self.store_path, self.run_id) {
             let store = Store::open(p)?;
             let json = serde_json::to_string(&summary).unwrap_or_default();
-            store.finish_run(id, Timestamp::now().as_micros(), &json)?;
+            let counters = RunCounters {
+                packets: summary.packets,
+                alerts: summary.alerts,
+                drops: summary.kernel_drops,
+            };
+            store.finish_run(id, Timestamp::now().as_micros(), counters, &json)?;
         }
         Ok(summary)
     }

@@ -59,6 +59,8 @@ pub struct Summary {
     pub peak_rss_bytes: Option<u64>,
     /// Decisions the policy made from this run's alerts.
     pub policy: Option<crate::policy::RunnerStats>,
+    /// What store retention removed during the run.
+    pub retention: Option<crate::store::Pruned>,
 }
 
 /// Collects alert counts per signature during the run.
@@ -246,6 +248,16 @@ impl Summary {
                 s,
                 "decisions  {} made by the policy ({} already in force, {} refused for protected addresses)",
                 p.decisions, p.already_in_force, protected
+            );
+        }
+        if let Some(p) = &self.retention {
+            let _ = writeln!(
+                s,
+                "retention  {} alerts pruned ({} by age, {} beyond the row limit), {} ended decisions",
+                p.alerts(),
+                p.alerts_by_age,
+                p.alerts_by_rows,
+                p.decisions
             );
         }
         if let Some(rss) = self.peak_rss_bytes {

@@ -85,16 +85,6 @@ fn pattern_matches(p: &AlertPattern, a: &AlertFacts) -> bool {
     })
 }
 
-fn window_text(us: i64) -> String {
-    let s = us / 1_000_000;
-    match s {
-        s if s % 86_400 == 0 && s > 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
-}
-
 impl PolicyEngine {
     pub fn new(set: PolicySet, cap: usize) -> Self {
         let protected = set.protected.iter().map(|p| (p.name.clone(), 0)).collect();
@@ -163,7 +153,7 @@ impl PolicyEngine {
             sids.dedup();
             let alert_ids: Vec<i64> = hits.iter().map(|h| h.1).collect();
             let within = if p.count > 1 {
-                format!(" within {}", window_text(p.window_us))
+                format!(" within {}", crate::duration::format_micros(p.window_us))
             } else {
                 String::new()
             };

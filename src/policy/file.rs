@@ -133,26 +133,6 @@ struct RawEscalate {
     max: String,
 }
 
-/// `90s`, `10m`, `1h`, `7d` → microseconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a duration like 30s, 10m, 1h, 7d"))?;
-    let secs = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("'{s}' is not a duration like 30s, 10m, 1h, 7d")),
-    };
-    n.checked_mul(secs * 1_000_000)
-        .filter(|&us| us > 0)
-        .ok_or_else(|| format!("'{s}' must be more than zero and less than centuries"))
-}
-
 fn parse_sid_range(s: &str) -> Result<(u32, u32), String> {
     let bad = || format!("'{s}' is not a sid or a sid range like 9100000-9199999");
     match s.split_once('-') {
@@ -217,9 +197,9 @@ pub fn parse(text: &str, path: &str, vars: &Vars, classes: &Classifications) -> 
                 format!("'{}' must be block, quarantine, step_up or monitor", p.decision),
             )
         })?;
-        let duration_us = parse_duration(&p.duration).map_err(|e| fail("duration", e))?;
+        let duration_us = crate::duration::parse_positive(&p.duration).map_err(|e| fail("duration", e))?;
         let window_us = match &p.window {
-            Some(w) => parse_duration(w).map_err(|e| fail("window", e))?,
+            Some(w) => crate::duration::parse_positive(w).map_err(|e| fail("window", e))?,
             None if p.count <= 1 => 1,
             None => return Err(fail("window", "needed when count is more than 1".into())),
         };
@@ -228,7 +208,10 @@ pub fn parse(text: &str, path: &str, vars: &Vars, classes: &Classifications) -> 
         }
         let (escalate_factor, escalate_max_us) = match &p.escalate {
             Some(e) if e.factor < 1 => return Err(fail("escalate.factor", "must be at least 1".into())),
-            Some(e) => (e.factor, parse_duration(&e.max).map_err(|m| fail("escalate.max", m))?),
+            Some(e) => (
+                e.factor,
+                crate::duration::parse_positive(&e.max).map_err(|m| fail("escalate.max", m))?,
+            ),
             None => (1, duration_us),
         };
         let m = &p.matches;

@@ -8,7 +8,7 @@ pub mod file;
 pub mod runner;
 
 pub use engine::{AlertFacts, PolicyEngine, PolicyStats, Proposal};
-pub use file::{PolicyError, PolicySet, parse_duration};
+pub use file::{PolicyError, PolicySet};
 pub use runner::{PolicyRunner, RunnerStats};
 
 use crate::config::Config;

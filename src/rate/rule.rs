@@ -3,6 +3,7 @@
 //! compiled form the rate engine runs.
 
 use crate::alert::SignatureInfo;
+use crate::duration::{Span, format_micros};
 use crate::rules::address::IpSet;
 use crate::rules::header_keywords::{BitsTest, parse_flags};
 use crate::rules::port::PortSet;
@@ -39,9 +40,10 @@ struct RawRule {
     group_by: GroupBy,
     count: Metric,
     threshold: f64,
-    window: Duration,
+    /// `60s`, `5m`, `1h`, `500ms` or a number of seconds (greater than zero).
+    window: Span,
     #[serde(default)]
-    cooldown: Option<Duration>,
+    cooldown: Option<Span>,
     /// For `response_ratio`: the responses must also weigh at least this many bytes.
     #[serde(default)]
     min_bytes: Option<u64>,
@@ -150,49 +152,6 @@ impl Metric {
             Metric::Events => "events",
         }
     }
-}
-
-/// `60s`, `5m`, `1h`, `500ms` or a number of seconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Duration {
-    pub micros: i64,
-}
-
-impl<'de> Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Secs(u64),
-            Text(String),
-        }
-        let micros = match Raw::deserialize(d)? {
-            Raw::Secs(s) => i64::try_from(s).ok().and_then(|s| s.checked_mul(1_000_000)),
-            Raw::Text(t) => parse_duration(&t),
-        };
-        match micros {
-            Some(m) if m > 0 => Ok(Duration { micros: m }),
-            _ => Err(serde::de::Error::custom(
-                "expected a duration like 10s, 5m, 1h or 500ms",
-            )),
-        }
-    }
-}
-
-fn parse_duration(t: &str) -> Option<i64> {
-    let t = t.trim();
-    let (num, mult) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 1_000)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1_000_000)
-    } else if let Some(n) = t.strip_suffix('m') {
-        (n, 60_000_000)
-    } else if let Some(n) = t.strip_suffix('h') {
-        (n, 3_600_000_000)
-    } else {
-        (t, 1_000_000)
-    };
-    num.trim().parse::<i64>().ok()?.checked_mul(mult)
 }
 
 /// Which packets or transactions a rule counts.
@@ -403,7 +362,12 @@ pub fn load_str(
             }
             None => (String::new(), 3),
         };
-        let window_text = humanize(raw.window.micros);
+        for (field, span) in [("window", Some(raw.window)), ("cooldown", raw.cooldown)] {
+            if span.is_some_and(|s| s.micros <= 0) {
+                return Err(fail(field, "must be longer than zero".into()));
+            }
+        }
+        let window_text = format_micros(raw.window.micros);
         let info = SignatureInfo {
             gid: 1,
             sid,
@@ -429,18 +393,6 @@ pub fn load_str(
         });
     }
     Ok(out)
-}
-
-fn humanize(micros: i64) -> String {
-    if micros % 3_600_000_000 == 0 {
-        format!("{}h", micros / 3_600_000_000)
-    } else if micros % 60_000_000 == 0 {
-        format!("{}m", micros / 60_000_000)
-    } else if micros % 1_000_000 == 0 {
-        format!("{}s", micros / 1_000_000)
-    } else {
-        format!("{}ms", micros / 1000)
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! The store's single writer: a thread that takes alert rows from a bounded
-//! channel and inserts them in batched transactions.
+//! channel and inserts them in batched transactions, with their hourly
+//! counts; and beside it a thread that copies the write-ahead log into the
+//! database after each batch, so the writer never stops to do it.
 
+use super::rollup::Tally;
 use super::{AlertRow, StoreError, open_connection};
 use rusqlite::params;
 use std::path::PathBuf;
@@ -8,7 +11,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const BATCH: usize = 2000;
+const BATCH: usize = 20_000;
 const MAX_DELAY: Duration = Duration::from_millis(200);
 
 enum Msg {
@@ -75,8 +78,51 @@ impl Drop for StoreWriter {
     }
 }
 
+/// Checkpoints on its own connection each time the writer nudges it,
+/// without waiting for readers (PASSIVE), until the writer is gone.
+fn checkpoints(path: PathBuf, nudges: Receiver<()>) {
+    let conn = match open_connection(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("store checkpoints: {e}");
+            return;
+        }
+    };
+    while nudges.recv().is_ok() {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!("store checkpoint: {e}");
+        }
+    }
+}
+
 fn run(path: PathBuf, rx: Receiver<Msg>) -> Result<u64, StoreError> {
     let mut conn = open_connection(&path)?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    // The checkpoint thread does this writer's checkpoints.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let (nudge, nudges) = sync_channel::<()>(1);
+    let checkpointer = {
+        let path = path.clone();
+        std::thread::Builder::new()
+            .name("vigie-checkpoint".into())
+            .spawn(move || checkpoints(path, nudges))
+            .map_err(|e| StoreError::Thread(e.to_string()))?
+    };
+    let written = write(&mut conn, &rx, &nudge);
+    drop(nudge);
+    let _ = checkpointer.join();
+    written
+}
+
+fn write(conn: &mut rusqlite::Connection, rx: &Receiver<Msg>, nudge: &SyncSender<()>) -> Result<u64, StoreError> {
+    let commit = |conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>| {
+        let n = commit(conn, batch)?;
+        if n > 0 {
+            // One nudge waiting is enough.
+            let _ = nudge.try_send(());
+        }
+        Ok::<u64, StoreError>(n)
+    };
     let mut batch: Vec<AlertRow> = Vec::with_capacity(BATCH);
     let mut written = 0u64;
     let mut oldest: Option<Instant> = None;
@@ -87,21 +133,21 @@ fn run(path: PathBuf, rx: Receiver<Msg>) -> Result<u64, StoreError> {
                 batch.push(*row);
                 oldest.get_or_insert_with(Instant::now);
                 if batch.len() >= BATCH {
-                    written += commit(&mut conn, &mut batch)?;
+                    written += commit(conn, &mut batch)?;
                     oldest = None;
                 }
             }
             Ok(Msg::Flush(ack)) => {
-                written += commit(&mut conn, &mut batch)?;
+                written += commit(conn, &mut batch)?;
                 oldest = None;
                 let _ = ack.send(());
             }
             Err(RecvTimeoutError::Timeout) => {
-                written += commit(&mut conn, &mut batch)?;
+                written += commit(conn, &mut batch)?;
                 oldest = None;
             }
             Err(RecvTimeoutError::Disconnected) => {
-                written += commit(&mut conn, &mut batch)?;
+                written += commit(conn, &mut batch)?;
                 return Ok(written);
             }
         }
@@ -113,6 +159,7 @@ fn commit(conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>) -> Result<
         return Ok(0);
     }
     let tx = conn.transaction()?;
+    let mut tally = Tally::default();
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO alerts (ts, timestamp, sensor, run_id, flow_id, pcap_cnt, src_ip, src_port, dest_ip,
@@ -143,8 +190,10 @@ fn commit(conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>) -> Result<
                 r.severity,
                 r.eve,
             ])?;
+            tally.add(r.ts_micros, r.sid, &r.src_ip, &r.dest_ip);
         }
     }
+    tally.apply(&tx, 1)?;
     tx.commit()?;
     let n = batch.len() as u64;
     batch.clear();
