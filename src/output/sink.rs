@@ -439,14 +439,16 @@ mod tests {
         for i in 0..1000 {
             sink.offer(rec(i));
         }
-        assert!(
-            t.elapsed() < Duration::from_millis(40),
-            "offer waited {:?}",
-            t.elapsed()
-        );
+        // Waiting on the peer would take 50 ms a record, about 50 s in
+        // all: a bound far from both keeps this true on a loaded machine.
+        let offering = t.elapsed();
+        assert!(offering < Duration::from_secs(5), "offer waited {offering:?}");
         let s = sink.finish();
         assert_eq!(s.sent + s.dropped, 1000);
-        assert!(s.dropped >= 900, "{s:?}");
+        // At most the queue, what the peer took while offers ran, and the
+        // record it was holding.
+        let could_send = 10 + offering.as_millis() as u64 / 50 + 2;
+        assert!(s.sent <= could_send, "{s:?}");
         assert!(s.queue_high_water <= 10 && s.queue_high_water > 0, "{s:?}");
         assert_eq!(fake.got.lock().unwrap().len() as u64, s.sent);
     }
@@ -461,12 +463,13 @@ mod tests {
         std::thread::sleep(Duration::from_millis(350));
         let t = Instant::now();
         let s = sink.finish();
-        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
         assert_eq!((s.sent, s.dropped), (0, 500));
         assert_eq!(s.last_error.as_deref(), Some("fake: down"));
-        // 0 ms, 100 ms, 300 ms: three attempts, then one more at shutdown.
+        // Backoff, not a busy loop: at 0, 100 and 300 ms, then one more at
+        // shutdown; fewer when the machine is slow to schedule the thread.
         let n = fake.connects.load(Ordering::Relaxed);
-        assert!((3..=5).contains(&n), "{n} connection attempts");
+        assert!((1..=5).contains(&n), "{n} connection attempts");
     }
 
     #[test]
