@@ -3,6 +3,10 @@
 //! Suricata-syntax signatures; alerts go to EVE JSON, fast.log and a SQLite
 //! store.
 
+// Input reaches almost every function: outside tests, a failure is handled
+// or reported, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod alert;
 pub mod api;
 pub mod app;

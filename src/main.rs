@@ -1,6 +1,10 @@
 //! The `vigie` command line: parses arguments and hands each subcommand to
 //! its module under `cli/`.
 
+// Input reaches almost every function: outside tests, a failure is handled
+// or reported, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cli;
 
 use clap::Parser;
