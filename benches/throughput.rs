@@ -33,11 +33,9 @@ struct Packets {
     bytes: u64,
 }
 
-fn generated_mix() -> Packets {
-    // Two minutes of a busy venue segment: ~150 new flows a second.
-    let frames = venue::venue_traffic(7, FrameTime::new(1_717_264_800, 0), 120, 150.0);
+/// Generated frames as the bench holds them: Ethernet, in memory.
+fn packets(name: &str, frames: impl Iterator<Item = vigie::synth::Frame>) -> Packets {
     let frames: Vec<(Timestamp, u32, Vec<u8>)> = frames
-        .into_iter()
         .map(|f| {
             (
                 Timestamp::new(f.time.secs as i64, f.time.nanos),
@@ -48,10 +46,16 @@ fn generated_mix() -> Packets {
         .collect();
     let bytes = frames.iter().map(|f| f.2.len() as u64).sum();
     Packets {
-        name: "generated venue mix".into(),
+        name: name.into(),
         frames,
         bytes,
     }
+}
+
+fn generated_mix() -> Packets {
+    // Two minutes of a busy venue segment: ~150 new flows a second.
+    let frames = venue::venue_traffic(7, FrameTime::new(1_717_264_800, 0), 120, 150.0);
+    packets("generated venue mix", frames.into_iter())
 }
 
 fn from_capture(path: &Path) -> Packets {
@@ -84,22 +88,8 @@ fn rules_from(text: Option<&str>, file: Option<&Path>) -> RuleSet {
 
 fn syn_flood() -> Packets {
     let victim = "10.10.0.81:443".parse().expect("address");
-    let frames: Vec<(Timestamp, u32, Vec<u8>)> =
-        vigie::synth::syn_flood_stream(9, FrameTime::new(1_717_264_800, 0), 300_000, 50_000, victim)
-            .map(|f| {
-                (
-                    Timestamp::new(f.time.secs as i64, f.time.nanos),
-                    linktype::ETHERNET,
-                    f.data,
-                )
-            })
-            .collect();
-    let bytes = frames.iter().map(|f| f.2.len() as u64).sum();
-    Packets {
-        name: "SYN flood, 300k spoofed sources".into(),
-        frames,
-        bytes,
-    }
+    let frames = vigie::synth::syn_flood_stream(9, FrameTime::new(1_717_264_800, 0), 300_000, 50_000, victim);
+    packets("SYN flood, 300k spoofed sources", frames)
 }
 
 /// Best-of-N time to push every packet through `workers` workers and the
