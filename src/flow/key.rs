@@ -122,8 +122,9 @@ impl Mixer {
 
 /// EVE flow_id: 51 bits so JSON readers keep it exact, never zero. The
 /// start time is mixed in so a reused 5-tuple gets a new id.
-pub fn flow_id(key: &FlowKey, start_micros: i64) -> u64 {
-    let mut h = Mixer(key.stable_hash());
+/// `key_hash` is the key's [`FlowKey::stable_hash`].
+pub fn flow_id(key_hash: u64, start_micros: i64) -> u64 {
+    let mut h = Mixer(key_hash);
     h.write(start_micros as u64);
     let id = h.finish() & ((1u64 << 51) - 1);
     id.max(1)

@@ -6,8 +6,9 @@ use super::tcp::{StreamOptions, TcpState, TcpTracker};
 use super::vars::FlowVars;
 use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport, tcp_flags};
 use crate::timestamp::Timestamp;
-use foldhash::fast::FixedState;
 use hashlink::LinkedHashMap;
+use hashlink::linked_hash_map::RawEntryMut;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
 
 /// Idle timeouts in seconds of packet time.
@@ -152,8 +153,55 @@ impl FlowStats {
     }
 }
 
+/// A flow key with its hash computed once per packet: lookups, inserts and
+/// the table's growth reuse it instead of hashing the addresses again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct HashedKey {
+    hash: u64,
+    key: FlowKey,
+}
+
+impl HashedKey {
+    fn new(key: FlowKey) -> Self {
+        HashedKey {
+            hash: key.stable_hash(),
+            key,
+        }
+    }
+}
+
+impl Hash for HashedKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Hands a [`HashedKey`]'s own hash to the table unchanged (it is already
+/// well mixed).
+#[derive(Default)]
+struct KeyHashPassThrough(u64);
+
+impl Hasher for KeyHashPassThrough {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by `HashedKey`; fold anything else in.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FlowMap = LinkedHashMap<HashedKey, Flow, BuildHasherDefault<KeyHashPassThrough>>;
+
 pub struct FlowTable {
-    flows: LinkedHashMap<FlowKey, Flow, FixedState>,
+    flows: FlowMap,
     max_flows: usize,
     timeouts: FlowTimeouts,
     stream: StreamOptions,
@@ -165,7 +213,9 @@ pub struct FlowTable {
 impl FlowTable {
     pub fn new(max_flows: usize, timeouts: FlowTimeouts, stream: StreamOptions) -> Self {
         FlowTable {
-            flows: LinkedHashMap::with_hasher(FixedState::with_seed(0x5eed)),
+            // A busy link holds tens of thousands of flows: start big enough
+            // that the first seconds do not spend their time regrowing.
+            flows: FlowMap::with_capacity_and_hasher(max_flows.clamp(1, 16_384), Default::default()),
             max_flows: max_flows.max(1),
             timeouts,
             stream,
@@ -198,7 +248,11 @@ impl FlowTable {
     pub fn update(&mut self, pkt: &Packet<'_>) -> (&mut Flow, Direction) {
         self.expire(pkt.ts);
         let (key, src_is_lo) = FlowKey::of(pkt);
-        let known = self.flows.contains_key(&key);
+        let key = HashedKey::new(key);
+        let known = matches!(
+            self.flows.raw_entry_mut().from_hash(key.hash, |k| *k == key),
+            RawEntryMut::Occupied(_)
+        );
         if !known {
             if self.flows.len() >= self.max_flows
                 && let Some((_, flow)) = self.flows.pop_front()
@@ -206,15 +260,19 @@ impl FlowTable {
                 self.stats.evicted += 1;
                 self.ended.push(flow);
             }
-            let flow = self.new_flow(&key, pkt, src_is_lo);
-            self.flows.insert(key, flow);
             self.stats.created += 1;
-            self.stats.peak_active = self.stats.peak_active.max(self.flows.len() as u64);
+            self.stats.peak_active = self.stats.peak_active.max(self.flows.len() as u64 + 1);
         }
         let stream = self.stream;
-        // The flow was just found or inserted: `to_back` cannot miss.
-        let Some(flow) = self.flows.to_back(&key) else {
-            unreachable!("flow present after insert")
+        let flow = match self.flows.raw_entry_mut().from_hash(key.hash, |k| *k == key) {
+            RawEntryMut::Occupied(mut o) => {
+                o.to_back();
+                o.into_mut()
+            }
+            RawEntryMut::Vacant(v) => {
+                let flow = new_flow(&key, pkt, src_is_lo);
+                v.insert_hashed_nocheck(key.hash, key, flow).1
+            }
         };
         let dir = if src_is_lo == flow.client_is_lo {
             Direction::ToServer
@@ -231,44 +289,6 @@ impl FlowTable {
             tracker.update(&tcp, pkt.payload.len(), dir, stream, !known);
         }
         (flow, dir)
-    }
-
-    fn new_flow(&self, key: &FlowKey, pkt: &Packet<'_>, src_is_lo: bool) -> Flow {
-        let mut client = (pkt.ip.src, pkt.sport());
-        let mut server = (pkt.ip.dst, pkt.dport());
-        let mut client_is_lo = src_is_lo;
-        // A SYN/ACK as the first packet means the SYN was missed: the
-        // receiver is the client.
-        if let Transport::Tcp(t) = pkt.transport
-            && t.flags & (tcp_flags::SYN | tcp_flags::ACK) == (tcp_flags::SYN | tcp_flags::ACK)
-        {
-            std::mem::swap(&mut client, &mut server);
-            client_is_lo = !src_is_lo;
-        }
-        Flow {
-            id: flow_id(key, pkt.ts.as_micros()),
-            proto: pkt.ip.proto,
-            client,
-            server,
-            start: pkt.ts,
-            last: pkt.ts,
-            pkts: [0; 2],
-            bytes: [0; 2],
-            tcp: matches!(pkt.transport, Transport::Tcp(_)).then(TcpTracker::new),
-            stream: None,
-            app: None,
-            vlan: pkt.vlan,
-            vars: FlowVars::default(),
-            passed: false,
-            alerted: false,
-            app_proto: None,
-            app_failed: false,
-            tx_matched: Vec::new(),
-            rate_half_open: Vec::new(),
-            rate_established: false,
-            iponly_done: [false; 2],
-            client_is_lo,
-        }
     }
 
     /// Evicts idle flows, at most once a second of packet time. The front of
@@ -295,13 +315,52 @@ impl FlowTable {
         self.ended.drain(..)
     }
 
-    /// Ends every flow (end of input).
-    pub fn flush(&mut self) -> Vec<Flow> {
-        let mut out: Vec<Flow> = self.ended.drain(..).collect();
-        while let Some((_, f)) = self.flows.pop_front() {
-            out.push(f);
-        }
-        out
+    /// Ends every flow (end of input): those already ended first, then
+    /// the rest from the least recently seen. The table is left empty.
+    pub fn flush(&mut self) -> impl Iterator<Item = Flow> + use<> {
+        let ended = std::mem::take(&mut self.ended);
+        // Walks the list in order; no hash lookup per flow.
+        let held = std::mem::take(&mut self.flows);
+        ended.into_iter().chain(held.into_iter().map(|(_, f)| f))
+    }
+}
+
+/// A fresh flow for the first packet seen of `key`.
+fn new_flow(key: &HashedKey, pkt: &Packet<'_>, src_is_lo: bool) -> Flow {
+    let mut client = (pkt.ip.src, pkt.sport());
+    let mut server = (pkt.ip.dst, pkt.dport());
+    let mut client_is_lo = src_is_lo;
+    // A SYN/ACK as the first packet means the SYN was missed: the
+    // receiver is the client.
+    if let Transport::Tcp(t) = pkt.transport
+        && t.flags & (tcp_flags::SYN | tcp_flags::ACK) == (tcp_flags::SYN | tcp_flags::ACK)
+    {
+        std::mem::swap(&mut client, &mut server);
+        client_is_lo = !src_is_lo;
+    }
+    Flow {
+        id: flow_id(key.hash, pkt.ts.as_micros()),
+        proto: pkt.ip.proto,
+        client,
+        server,
+        start: pkt.ts,
+        last: pkt.ts,
+        pkts: [0; 2],
+        bytes: [0; 2],
+        tcp: matches!(pkt.transport, Transport::Tcp(_)).then(TcpTracker::new),
+        stream: None,
+        app: None,
+        vlan: pkt.vlan,
+        vars: FlowVars::default(),
+        passed: false,
+        alerted: false,
+        app_proto: None,
+        app_failed: false,
+        tx_matched: Vec::new(),
+        rate_half_open: Vec::new(),
+        rate_established: false,
+        iponly_done: [false; 2],
+        client_is_lo,
     }
 }
 
@@ -367,7 +426,8 @@ mod tests {
         t.update(&udp("10.0.0.3", 1, "10.0.0.9", 53, 131));
         assert_eq!(t.stats.timed_out, 1);
         assert_eq!(t.len(), 2);
-        assert_eq!(t.flush().len(), 3);
+        assert_eq!(t.flush().count(), 3);
+        assert!(t.is_empty());
     }
 
     #[test]

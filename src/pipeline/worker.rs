@@ -327,10 +327,10 @@ impl Worker {
 
     /// End of input: every flow ends, and what streams still hold is inspected.
     pub fn finish(&mut self, alerts: &mut Vec<Alert>) -> usize {
-        let flows = self.flows.flush();
-        let n = flows.len();
-        for flow in flows {
+        let mut n = 0;
+        for flow in self.flows.flush() {
             self.end_flow(flow, alerts);
+            n += 1;
         }
         n
     }
