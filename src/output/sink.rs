@@ -445,11 +445,14 @@ mod tests {
         assert!(offering < Duration::from_secs(5), "offer waited {offering:?}");
         let s = sink.finish();
         assert_eq!(s.sent + s.dropped, 1000);
-        // At most the queue, what the peer took while offers ran, and the
-        // record it was holding.
-        let could_send = 10 + offering.as_millis() as u64 / 50 + 2;
+        // At most the queue, the batch the thread had already taken off it
+        // (up to a queue's worth, plus what arrived while it gathered), and
+        // what the peer took while offers ran. The depth counter counts
+        // records the thread holds until its batch is gathered, so it may
+        // pass the queue's capacity by about that much.
+        let could_send = 3 * 10 + offering.as_millis() as u64 / 50 + 2;
         assert!(s.sent <= could_send, "{s:?}");
-        assert!(s.queue_high_water <= 10 && s.queue_high_water > 0, "{s:?}");
+        assert!(s.queue_high_water <= 2 * 10 && s.queue_high_water > 0, "{s:?}");
         assert_eq!(fake.got.lock().unwrap().len() as u64, s.sent);
     }
 
