@@ -79,6 +79,23 @@ pub struct ApiConfig {
     pub max_body: ByteSize,
     /// Seconds between keep-alive comments on the alert stream.
     pub heartbeat_secs: u64,
+    /// PEM certificate chain (the server's certificate first); with
+    /// `tls_key`, the API speaks HTTPS only.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert` (PKCS#8, PKCS#1 or SEC1).
+    pub tls_key: Option<PathBuf>,
+}
+
+impl ApiConfig {
+    /// The certificate and key files when TLS is configured; both or neither.
+    pub fn tls_files(&self) -> Result<Option<(&Path, &Path)>, String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err("api.tls_cert is set but api.tls_key is missing: give both or neither".into()),
+            (None, Some(_)) => Err("api.tls_key is set but api.tls_cert is missing: give both or neither".into()),
+        }
+    }
 }
 
 impl Default for ApiConfig {
@@ -89,6 +106,8 @@ impl Default for ApiConfig {
             bouncer_keys: Vec::new(),
             max_body: ByteSize(64 << 10),
             heartbeat_secs: 15,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -361,6 +380,8 @@ pub enum ConfigError {
     },
     #[error("--set {0}: expected key=value")]
     SetSyntax(String),
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
 }
 
 /// Suricata settings the conformance tests pass that have a vigie meaning.
@@ -433,7 +454,17 @@ impl Config {
             })?;
             Self::from_tree(tree.clone(), &format!("--set {set}"))?;
         }
-        Self::from_tree(tree, &origin)
+        let cfg = Self::from_tree(tree, &origin)?;
+        // Settings that only make sense together are checked on the whole.
+        cfg.api.tls_files().map_err(|message| ConfigError::Invalid {
+            origin: match (file, sets.is_empty()) {
+                (Some(_), true) => origin,
+                (Some(_), false) => format!("{origin} and --set"),
+                (None, _) => "--set".to_string(),
+            },
+            message,
+        })?;
+        Ok(cfg)
     }
 
     fn from_tree(tree: toml::Table, origin: &str) -> Result<Config, ConfigError> {

@@ -2,7 +2,8 @@
 //! stream, decisions, the feeds enforcement points pull (CrowdSec, block
 //! list, OpenC2), statistics, Prometheus metrics and health. Every endpoint
 //! needs a credential; the server runs on its own threads so packet
-//! processing never waits on it.
+//! processing never waits on it. With `api.tls_cert` and `api.tls_key` it
+//! speaks HTTPS only (`tls`).
 
 pub mod alerts;
 pub mod auth;
@@ -12,6 +13,7 @@ pub mod feeds;
 pub mod metrics;
 pub mod rules;
 pub mod stream;
+pub mod tls;
 
 use crate::config::ApiConfig;
 use crate::policy::file::ProtectedRange;
@@ -226,11 +228,15 @@ pub enum ServeError {
     Bind { addr: String, source: std::io::Error },
     #[error("api: {0}")]
     Runtime(std::io::Error),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// A running API server.
 pub struct ApiServer {
     pub addr: SocketAddr,
+    /// Whether it speaks HTTPS.
+    pub tls: bool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -249,6 +255,10 @@ impl ApiServer {
                 "no api.tokens or api.bouncer_keys configured: nobody could call it".into(),
             ));
         }
+        let tls = match cfg.tls_files().map_err(ServeError::Config)? {
+            Some((cert, key)) => Some(tls::server_config(cert, key)?),
+            None => None,
+        };
         let state = ApiState::new(cfg, store, sensor, live, protected).map_err(ServeError::Config)?;
         let listener = std::net::TcpListener::bind(&cfg.listen).map_err(|source| ServeError::Bind {
             addr: cfg.listen.clone(),
@@ -256,9 +266,13 @@ impl ApiServer {
         })?;
         listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
         let addr = listener.local_addr().map_err(ServeError::Runtime)?;
-        if !addr.ip().is_loopback() {
-            tracing::warn!(%addr, "the API listens beyond loopback without TLS: put it behind a TLS proxy");
+        if !addr.ip().is_loopback() && tls.is_none() {
+            tracing::warn!(
+                %addr,
+                "the API listens beyond loopback without TLS: set api.tls_cert and api.tls_key, or put it behind a TLS proxy"
+            );
         }
+        let https = tls.is_some();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("vigie-api")
@@ -278,20 +292,27 @@ impl ApiServer {
                             return;
                         }
                     };
-                    let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                    let stopped = async {
                         let _ = rx.await;
-                    });
-                    if let Err(e) = serve.await {
-                        tracing::error!("api: {e}");
+                    };
+                    match tls {
+                        Some(config) => tls::serve(listener, config, app, stopped).await,
+                        None => {
+                            let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                            if let Err(e) = serve.await {
+                                tracing::error!("api: {e}");
+                            }
+                        }
                     }
                 });
                 // Streams still open must not hold the process.
                 runtime.shutdown_timeout(Duration::from_millis(200));
             })
             .map_err(ServeError::Runtime)?;
-        tracing::info!(%addr, "api listening");
+        tracing::info!(%addr, tls = https, "api listening");
         Ok(ApiServer {
             addr,
+            tls: https,
             shutdown: Some(tx),
             thread: Some(thread),
         })

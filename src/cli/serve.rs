@@ -29,7 +29,8 @@ pub fn start(cfg: &Config, live: Arc<LiveCounters>) -> anyhow::Result<ApiServer>
         .protected;
     let store = super::store_path(cfg, None);
     let server = ApiServer::start(&cfg.api, store, cfg.sensor(), live, protected)?;
-    eprintln!("vigie: API on http://{}", server.addr);
+    let scheme = if server.tls { "https" } else { "http" };
+    eprintln!("vigie: API on {scheme}://{}", server.addr);
     Ok(server)
 }
 

@@ -66,7 +66,8 @@ pub fn spawn_served(cmd: &mut Command) -> Served {
         if stderr.read_line(&mut line).unwrap_or(0) == 0 {
             break;
         }
-        if let Some(rest) = line.trim().strip_prefix("vigie: API on http://") {
+        let announced = line.trim().strip_prefix("vigie: API on ");
+        if let Some(rest) = announced.and_then(|a| a.strip_prefix("http://").or(a.strip_prefix("https://"))) {
             let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
             let sink = text.clone();
             std::thread::spawn(move || {
@@ -92,8 +93,21 @@ pub fn spawn_served(cmd: &mut Command) -> Served {
 
 /// One request; returns (status, body). HTTP/1.0, so the body ends with the connection.
 pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
+    let s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    exchange(s, addr, method, path, headers, body)
+}
+
+/// One HTTP/1.0 request over `s`, whatever carries it; returns (status, body)
+/// (status 0 when the answer is not HTTP).
+pub fn exchange(
+    mut s: impl Read + Write,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String) {
     let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
