@@ -309,3 +309,40 @@ fn a_consumer_cut_off_mid_run_gets_every_alert_exactly_once() {
     assert_eq!(got.len(), total, "alerts lost");
     assert_eq!(sorted, (1..=total as i64).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_stop_does_not_wait_on_an_open_alert_stream() {
+    let mut s = served("api-stop");
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    let request = format!(
+        "GET /v1/alerts/stream HTTP/1.0\r\nHost: {}\r\nAuthorization: {}\r\n\r\n",
+        s.addr,
+        bearer(READ_TOKEN)
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut status = String::new();
+    BufReader::new(stream.try_clone().unwrap())
+        .read_line(&mut status)
+        .unwrap();
+    assert!(status.starts_with("HTTP/1.0 200"), "{status}");
+
+    let stopped_at = Instant::now();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    assert!(
+        wait_until(20.0, || s.child.try_wait().unwrap().is_some()),
+        "vigie kept serving the stream 20 s after SIGTERM"
+    );
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    // The drain gives answers in progress a few seconds, no more.
+    assert!(
+        stopped_at.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        stopped_at.elapsed()
+    );
+    drop(stream);
+}

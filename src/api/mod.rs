@@ -232,6 +232,32 @@ pub enum ServeError {
     Tls(#[from] tls::TlsError),
 }
 
+/// Plain HTTP until `stopped` completes; then the answers in progress get
+/// the same drain time as over TLS. Alert streams never end by themselves,
+/// so without the bound one open stream would hold the stop forever.
+async fn serve_plain(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+        stopped.await;
+        let _ = stop_tx.send(true);
+    });
+    let mut stop_rx = stop_rx;
+    let drained = async move {
+        let _ = stop_rx.wait_for(|stopped| *stopped).await;
+        tokio::time::sleep(tls::DRAIN).await;
+    };
+    tokio::select! {
+        served = serve => if let Err(e) = served {
+            tracing::error!("api: {e}");
+        },
+        () = drained => tracing::info!("api: connections still open {:?} after the stop (alert streams): closing them", tls::DRAIN),
+    }
+}
+
 /// A running API server.
 pub struct ApiServer {
     pub addr: SocketAddr,
@@ -297,12 +323,7 @@ impl ApiServer {
                     };
                     match tls {
                         Some(config) => tls::serve(listener, config, app, stopped).await,
-                        None => {
-                            let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
-                            if let Err(e) = serve.await {
-                                tracing::error!("api: {e}");
-                            }
-                        }
+                        None => serve_plain(listener, app, stopped).await,
                     }
                 });
                 // Streams still open must not hold the process.

@@ -20,7 +20,7 @@ use tokio_rustls::TlsAcceptor;
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a stop waits for the answers in progress. Alert streams never
 /// finish by themselves; past this they are closed with the runtime.
-const DRAIN: Duration = Duration::from_secs(3);
+pub(super) const DRAIN: Duration = Duration::from_secs(3);
 
 /// What is wrong with the configured certificate or key. The cause is in
 /// the message and not chained, so a report that prints the chain says it once.
