@@ -183,19 +183,29 @@ fn run(
     cfg: OutputConfig,
     rx: Receiver<Alert>,
     mut files: Files,
-    store: Option<StoreWriter>,
+    mut store: Option<StoreWriter>,
     mut sinks: Vec<Sink>,
 ) -> Result<OutputStats, OutputError> {
     let mut stats = OutputStats::default();
     loop {
-        let alert = match rx.recv_timeout(IDLE_FLUSH) {
+        let alert = match rx.try_recv() {
             Ok(a) => a,
-            Err(RecvTimeoutError::Timeout) => {
-                files.reopen_if_asked(&mut stats)?;
-                files.flush()?;
-                continue;
+            Err(_) => {
+                // Nothing more at once: what the store was given goes now,
+                // so a lone alert does not wait for others.
+                if let Some(s) = store.as_mut() {
+                    s.send_pending()?;
+                }
+                match rx.recv_timeout(IDLE_FLUSH) {
+                    Ok(a) => a,
+                    Err(RecvTimeoutError::Timeout) => {
+                        files.reopen_if_asked(&mut stats)?;
+                        files.flush()?;
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
             }
-            Err(RecvTimeoutError::Disconnected) => break,
         };
         files.reopen_if_asked(&mut stats)?;
         stats.alerts += 1;
@@ -218,7 +228,7 @@ fn run(
                 s.offer(rec.clone());
             }
         }
-        if let Some(s) = &store {
+        if let Some(s) = store.as_mut() {
             s.insert(AlertRow::from_alert(&alert, line, &cfg.sensor, cfg.run_id))?;
         }
     }

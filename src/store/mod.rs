@@ -266,7 +266,7 @@ pub(crate) mod testing {
     /// A store at `name` holding `rows`, written by the writer.
     pub fn store_with(name: &str, rows: Vec<AlertRow>) -> (std::path::PathBuf, Connection) {
         let path = temp_db(name);
-        let w = StoreWriter::start(path.clone(), 64).unwrap();
+        let mut w = StoreWriter::start(path.clone(), 64).unwrap();
         for r in rows {
             w.insert(r).unwrap();
         }
@@ -335,7 +335,7 @@ mod tests {
         let path = temp_db("writer");
         let store = Store::open(&path).unwrap();
         let run = store.begin_run("replay", "s1", "x.pcap", 0).unwrap();
-        let w = StoreWriter::start(path.clone(), 16).unwrap();
+        let mut w = StoreWriter::start(path.clone(), 16).unwrap();
         let a = crate::output::eve::tests::sample();
         for _ in 0..2500 {
             w.insert(AlertRow::from_alert(&a, "{}".into(), "s1", Some(run)))

@@ -301,7 +301,7 @@ mod tests {
             max_rows: 50,
         };
         let pruner = Pruner::start(path.clone(), keep, Duration::from_millis(10)).unwrap();
-        let w = crate::store::StoreWriter::start(path, 16).unwrap();
+        let mut w = crate::store::StoreWriter::start(path, 16).unwrap();
         for i in 0..400 {
             w.insert(row(i * MIN, 1, "10.0.0.1", "10.9.0.1")).unwrap();
             if i % 100 == 0 {

@@ -1,21 +1,39 @@
 //! The store's single writer: a thread that takes alert rows from a bounded
 //! channel and inserts them in batched transactions, with their hourly
 //! counts; and beside it a thread that copies the write-ahead log into the
-//! database after each batch, so the writer never stops to do it.
+//! database after each batch, so the writer never stops to do it. Rows
+//! cross the channel in small bundles: one hand-over per row would cost the
+//! sender more than the insert costs the writer.
 
 use super::rollup::Tally;
 use super::{AlertRow, StoreError, open_connection};
 use rusqlite::params;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+#[cfg(not(test))]
 const BATCH: usize = 20_000;
+#[cfg(test)]
+const BATCH: usize = 1_000;
+/// A batch waits for a running checkpoint up to this size (see `write`).
+const BATCH_WAITING: usize = 2 * BATCH;
+/// The write-ahead log's size past which the writer lets it restart.
+#[cfg(not(test))]
+const LOG_LIMIT_BYTES: i64 = 256 << 20;
+#[cfg(test)]
+const LOG_LIMIT_BYTES: i64 = 2 << 20;
+/// The longest the writer waits for a checkpoint to let the log restart.
+const LOG_WAIT: Duration = Duration::from_secs(2);
 const MAX_DELAY: Duration = Duration::from_millis(200);
+/// Rows the sender gathers before handing them over.
+const BUNDLE: usize = 256;
 
 enum Msg {
-    Row(Box<AlertRow>),
+    Rows(Vec<AlertRow>),
     Flush(SyncSender<()>),
 }
 
@@ -23,14 +41,17 @@ enum Msg {
 pub struct StoreWriter {
     tx: Option<SyncSender<Msg>>,
     handle: Option<JoinHandle<Result<u64, StoreError>>>,
+    /// Rows not yet handed over (see `send_pending`).
+    pending: Vec<AlertRow>,
 }
 
 impl StoreWriter {
-    /// Opens (and migrates) the store at `path` and starts the writer.
+    /// Opens (and migrates) the store at `path` and starts the writer;
+    /// about `queue` rows wait for it before `insert` blocks.
     pub fn start(path: PathBuf, queue: usize) -> Result<StoreWriter, StoreError> {
         // Open once here so a bad path fails the caller, not the thread.
         drop(open_connection(&path)?);
-        let (tx, rx) = sync_channel(queue.max(1));
+        let (tx, rx) = sync_channel((queue / BUNDLE).max(1));
         let handle = std::thread::Builder::new()
             .name("vigie-store".into())
             .spawn(move || run(path, rx))
@@ -38,19 +59,37 @@ impl StoreWriter {
         Ok(StoreWriter {
             tx: Some(tx),
             handle: Some(handle),
+            pending: Vec::with_capacity(BUNDLE),
         })
     }
 
-    /// Queues one row; blocks while the queue is full (alerts are never dropped).
-    pub fn insert(&self, row: AlertRow) -> Result<(), StoreError> {
+    /// Queues one row; blocks while the queue is full (alerts are never
+    /// dropped). The row may wait with the sender until `send_pending`, a
+    /// full bundle, `flush` or `finish` hands it over.
+    pub fn insert(&mut self, row: AlertRow) -> Result<(), StoreError> {
+        self.pending.push(row);
+        if self.pending.len() >= BUNDLE {
+            self.send_pending()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the rows gathered so far to the writer. A sender calls it when
+    /// it has nothing more to send at once, so a lone alert is not held.
+    pub fn send_pending(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::replace(&mut self.pending, Vec::with_capacity(BUNDLE));
         match &self.tx {
-            Some(tx) => tx.send(Msg::Row(Box::new(row))).map_err(|_| StoreError::WriterGone),
+            Some(tx) => tx.send(Msg::Rows(rows)).map_err(|_| StoreError::WriterGone),
             None => Err(StoreError::WriterGone),
         }
     }
 
     /// Waits until everything queued so far is committed.
-    pub fn flush(&self) -> Result<(), StoreError> {
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.send_pending()?;
         let (ack_tx, ack_rx) = sync_channel(1);
         let tx = self.tx.as_ref().ok_or(StoreError::WriterGone)?;
         tx.send(Msg::Flush(ack_tx)).map_err(|_| StoreError::WriterGone)?;
@@ -59,6 +98,7 @@ impl StoreWriter {
 
     /// Commits what is queued and stops; returns the rows written.
     pub fn finish(mut self) -> Result<u64, StoreError> {
+        self.send_pending()?;
         self.tx.take();
         match self.handle.take() {
             Some(h) => h
@@ -71,6 +111,7 @@ impl StoreWriter {
 
 impl Drop for StoreWriter {
     fn drop(&mut self) {
+        let _ = self.send_pending();
         self.tx.take();
         if let Some(h) = self.handle.take() {
             let _ = h.join();
@@ -78,9 +119,18 @@ impl Drop for StoreWriter {
     }
 }
 
+/// What the writer knows of the checkpoint thread's work.
+#[derive(Default)]
+struct CheckpointState {
+    /// A checkpoint was asked for and is not over.
+    busy: AtomicBool,
+    /// Frames in the write-ahead log at the last checkpoint.
+    log_frames: AtomicI64,
+}
+
 /// Checkpoints on its own connection each time the writer nudges it,
 /// without waiting for readers (PASSIVE), until the writer is gone.
-fn checkpoints(path: PathBuf, nudges: Receiver<()>) {
+fn checkpoints(path: PathBuf, nudges: Receiver<()>, state: Arc<CheckpointState>) {
     let conn = match open_connection(&path) {
         Ok(c) => c,
         Err(e) => {
@@ -89,9 +139,11 @@ fn checkpoints(path: PathBuf, nudges: Receiver<()>) {
         }
     };
     while nudges.recv().is_ok() {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!("store checkpoint: {e}");
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+            Ok(frames) => state.log_frames.store(frames, Ordering::Relaxed),
+            Err(e) => tracing::warn!("store checkpoint: {e}"),
         }
+        state.busy.store(false, Ordering::Release);
     }
 }
 
@@ -100,27 +152,75 @@ fn run(path: PathBuf, rx: Receiver<Msg>) -> Result<u64, StoreError> {
     conn.pragma_update(None, "cache_size", -65536)?;
     // The checkpoint thread does this writer's checkpoints.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    // A restarted log keeps up to 512 MB of its file: writing over blocks
+    // it already has costs less than growing the file again each time.
+    conn.pragma_update(None, "journal_size_limit", 512 << 20)?;
     let (nudge, nudges) = sync_channel::<()>(1);
+    let state = Arc::new(CheckpointState::default());
     let checkpointer = {
         let path = path.clone();
+        let state = state.clone();
         std::thread::Builder::new()
             .name("vigie-checkpoint".into())
-            .spawn(move || checkpoints(path, nudges))
+            .spawn(move || checkpoints(path, nudges, state))
             .map_err(|e| StoreError::Thread(e.to_string()))?
     };
-    let written = write(&mut conn, &rx, &nudge);
-    drop(nudge);
+    let ckpt = Checkpointer { nudge, state };
+    let written = write(&mut conn, &rx, &ckpt);
+    drop(ckpt);
     let _ = checkpointer.join();
     written
 }
 
-fn write(conn: &mut rusqlite::Connection, rx: &Receiver<Msg>, nudge: &SyncSender<()>) -> Result<u64, StoreError> {
-    let commit = |conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>| {
-        let n = commit(conn, batch)?;
-        if n > 0 {
-            // One nudge waiting is enough.
-            let _ = nudge.try_send(());
+/// The writer's side of the checkpoint thread.
+struct Checkpointer {
+    nudge: SyncSender<()>,
+    state: Arc<CheckpointState>,
+}
+
+impl Checkpointer {
+    fn busy(&self) -> bool {
+        self.state.busy.load(Ordering::Acquire)
+    }
+
+    /// Asks for a checkpoint of what was just committed.
+    fn nudge(&self) {
+        self.state.busy.store(true, Ordering::Release);
+        // One nudge waiting is enough.
+        let _ = self.nudge.try_send(());
+    }
+
+    /// When the log has grown past `LOG_LIMIT_BYTES`, waits (a bounded
+    /// time) for the running checkpoint, so the next transaction starts the
+    /// log again from its beginning.
+    fn hold_back_growth(&self, page_size: i64) {
+        let bytes = self.state.log_frames.load(Ordering::Relaxed).saturating_mul(page_size);
+        if bytes < LOG_LIMIT_BYTES {
+            return;
         }
+        let since = Instant::now();
+        while self.busy() && since.elapsed() < LOG_WAIT {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Commits batches; after each, the checkpoint thread copies the log into
+/// the database while the next batch gathers. A full batch waits for a
+/// running checkpoint, gathering more rows up to `BATCH_WAITING` (bigger
+/// transactions cost less per row). The log starts again from its
+/// beginning only when a transaction begins after a checkpoint copied all
+/// of it: under a steady load that moment may never come, so once the log
+/// passes `LOG_LIMIT_BYTES` the writer waits for the checkpoint instead.
+fn write(conn: &mut rusqlite::Connection, rx: &Receiver<Msg>, ckpt: &Checkpointer) -> Result<u64, StoreError> {
+    let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+    let commit = |conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>| {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        ckpt.hold_back_growth(page_size);
+        let n = commit(conn, batch)?;
+        ckpt.nudge();
         Ok::<u64, StoreError>(n)
     };
     let mut batch: Vec<AlertRow> = Vec::with_capacity(BATCH);
@@ -129,10 +229,10 @@ fn write(conn: &mut rusqlite::Connection, rx: &Receiver<Msg>, nudge: &SyncSender
     loop {
         let wait = oldest.map_or(Duration::from_secs(3600), |t| MAX_DELAY.saturating_sub(t.elapsed()));
         match rx.recv_timeout(wait) {
-            Ok(Msg::Row(row)) => {
-                batch.push(*row);
+            Ok(Msg::Rows(mut rows)) => {
+                batch.append(&mut rows);
                 oldest.get_or_insert_with(Instant::now);
-                if batch.len() >= BATCH {
+                if batch.len() >= BATCH_WAITING || (batch.len() >= BATCH && !ckpt.busy()) {
                     written += commit(conn, &mut batch)?;
                     oldest = None;
                 }
@@ -198,4 +298,73 @@ fn commit(conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>) -> Result<
     let n = batch.len() as u64;
     batch.clear();
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::{row, temp_db};
+
+    #[test]
+    fn rows_in_bundles_all_land_by_finish() {
+        let path = temp_db("bundles");
+        let mut w = StoreWriter::start(path.clone(), 4096).unwrap();
+        let rows = 3 * BATCH + BUNDLE / 2;
+        for i in 0..rows {
+            w.insert(row(
+                1_700_000_000_000_000 + i as i64,
+                1 + (i % 7) as u32,
+                "10.0.0.1",
+                "10.9.0.1",
+            ))
+            .unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), rows as u64);
+        let conn = open_connection(&path).unwrap();
+        let stored: i64 = conn.query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored, rows as i64);
+    }
+
+    fn checkpointer(busy: bool, log_frames: i64) -> (Checkpointer, Receiver<()>) {
+        let (nudge, nudges) = sync_channel(1);
+        let state = Arc::new(CheckpointState {
+            busy: AtomicBool::new(busy),
+            log_frames: AtomicI64::new(log_frames),
+        });
+        (Checkpointer { nudge, state }, nudges)
+    }
+
+    #[test]
+    fn a_small_log_never_holds_the_writer() {
+        let (c, _nudges) = checkpointer(true, 10);
+        let t = Instant::now();
+        c.hold_back_growth(8192);
+        assert!(t.elapsed() < LOG_WAIT / 4);
+    }
+
+    #[test]
+    fn a_long_log_waits_for_the_running_checkpoint() {
+        let frames = LOG_LIMIT_BYTES / 8192 + 1;
+        let (c, _nudges) = checkpointer(true, frames);
+        let state = c.state.clone();
+        let done = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            state.busy.store(false, Ordering::Release);
+        });
+        let t = Instant::now();
+        c.hold_back_growth(8192);
+        let waited = t.elapsed();
+        done.join().unwrap();
+        assert!(waited >= Duration::from_millis(300), "waited {waited:?}");
+        assert!(waited < LOG_WAIT, "waited {waited:?}");
+    }
+
+    #[test]
+    fn a_stuck_checkpoint_holds_the_writer_a_bounded_time() {
+        let (c, _nudges) = checkpointer(true, i64::MAX / 2);
+        let t = Instant::now();
+        c.hold_back_growth(8192);
+        let waited = t.elapsed();
+        assert!(waited >= LOG_WAIT && waited < 2 * LOG_WAIT, "waited {waited:?}");
+    }
 }
