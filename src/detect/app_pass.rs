@@ -76,27 +76,20 @@ impl AppGroups {
                 members: list.clone(),
                 ..Default::default()
             };
-            let mut by_spec: BTreeMap<BufferSpec, Vec<(Vec<u8>, u32)>> = BTreeMap::new();
+            let mut by_spec: BTreeMap<BufferSpec, Vec<(&[u8], u32)>> = BTreeMap::new();
             for idx in list {
                 match &rules[idx as usize].rule.fast_pattern {
-                    Some(fp) if fp.buffer.is_some() => {
+                    Some(fp) if fp.buffer.is_some() && !fp.bytes.is_empty() => {
                         let spec = fp.buffer.clone().unwrap_or((BufferId::HttpUri, Vec::new()));
-                        by_spec.entry(spec).or_default().push((fp.bytes.clone(), idx));
+                        by_spec.entry(spec).or_default().push((fp.bytes.as_slice(), idx));
                     }
                     _ => g.always.push(idx),
                 }
             }
             for (spec, fps) in by_spec {
-                match Prefilter::build(&fps) {
-                    Ok(Some(p)) => {
-                        stats.prefilter_patterns += p.patterns();
-                        g.prefilters.push((spec, p));
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::error!(error = %e, "prefilter build failed; rules run without it");
-                        g.always.extend(fps.iter().map(|(_, i)| *i));
-                    }
+                if let Some(p) = Prefilter::build(&fps) {
+                    stats.prefilter_patterns += p.patterns();
+                    g.prefilters.push((spec, p));
                 }
             }
             g.always.sort_unstable();
@@ -174,7 +167,7 @@ impl Engine {
             let DetectCtx {
                 stamp,
                 candidates,
-                pattern_seen,
+                scan,
                 scan_generation,
                 ..
             } = &mut *ctx;
@@ -194,10 +187,10 @@ impl Engine {
                 for buf in cache.get(*id, transforms) {
                     *scan_generation = scan_generation.wrapping_add(1);
                     if *scan_generation == 0 {
-                        pattern_seen.iter_mut().for_each(|s| *s = 0);
+                        scan.reset_seen();
                         *scan_generation = 1;
                     }
-                    pf.scan(buf, pattern_seen, *scan_generation, &mut add);
+                    pf.scan(buf, scan, *scan_generation, &mut add);
                 }
             }
         }

@@ -5,7 +5,7 @@
 use super::address_index::AddressIndex;
 use super::app_pass::AppGroups;
 use super::payload::InspectState;
-use super::prefilter::Prefilter;
+use super::prefilter::{Prefilter, ScanScratch};
 use super::threshold::RuleRates;
 use crate::alert::SignatureInfo;
 use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, Packet, Transport};
@@ -109,7 +109,9 @@ pub(super) struct Group {
 
 #[derive(Default)]
 pub(super) struct DirGroups {
+    /// Per server port: the rules for that port and the wildcard rules.
     pub(super) ports: HashMap<u16, Group>,
+    /// Rules for any port (and every rule of a class without ports).
     pub(super) wild: Group,
 }
 
@@ -158,7 +160,7 @@ pub struct DetectCtx {
     pub(super) inspect: InspectState,
     pub(super) stamp: Vec<u32>,
     pub(super) generation: u32,
-    pub(super) pattern_seen: Vec<u32>,
+    pub(super) scan: ScanScratch,
     pub(super) scan_generation: u32,
     pub(super) candidates: Vec<u32>,
     /// Per stream window of the last packet pass: rules its new bytes
@@ -190,7 +192,7 @@ impl DetectCtx {
             inspect: InspectState::new(),
             stamp: Vec::new(),
             generation: 0,
-            pattern_seen: Vec::new(),
+            scan: ScanScratch::default(),
             scan_generation: 0,
             candidates: Vec::new(),
             window_hits: Vec::new(),
@@ -361,20 +363,11 @@ impl Engine {
             let mut fps = Vec::new();
             for &i in members {
                 match &rules[i as usize].rule.fast_pattern {
-                    Some(fp) => fps.push((fp.bytes.clone(), i)),
-                    None => g.always.push(i),
+                    Some(fp) if !fp.bytes.is_empty() => fps.push((fp.bytes.as_slice(), i)),
+                    _ => g.always.push(i),
                 }
             }
-            // Pattern sets are small and validated: a build error would be a bug,
-            // so fall back to evaluating those rules on every packet.
-            match Prefilter::build(&fps) {
-                Ok(p) => g.prefilter = p,
-                Err(e) => {
-                    tracing::error!(error = %e, "prefilter build failed; rules run without it");
-                    g.always.extend(fps.iter().map(|(_, i)| *i));
-                    g.always.sort_unstable();
-                }
-            }
+            g.prefilter = Prefilter::build(&fps);
             stats.groups += 1;
             stats.prefilter_patterns += g.prefilter.as_ref().map_or(0, Prefilter::patterns);
             g
@@ -384,7 +377,12 @@ impl Engine {
             let mut pair: [DirGroups; 2] = Default::default();
             for (d, (ports, wild)) in class_entries.into_iter().enumerate() {
                 pair[d].wild = build_group(&wild, &mut stats);
-                for (port, members) in ports {
+                // A port's group holds the wildcard rules too, so its packets
+                // are scanned once, by one prefilter.
+                for (port, mut members) in ports {
+                    members.extend_from_slice(&wild);
+                    members.sort_unstable();
+                    members.dedup();
                     let g = build_group(&members, &mut stats);
                     pair[d].ports.insert(port, g);
                 }

@@ -49,7 +49,7 @@ impl Engine {
         let DetectCtx {
             stamp,
             candidates,
-            pattern_seen,
+            scan,
             scan_generation,
             window_hits,
             ..
@@ -89,29 +89,29 @@ impl Engine {
         for w in sub.stream {
             w.recent.iter().for_each(|i| add(*i));
         }
-        for group in specific.into_iter().chain(std::iter::once(&pair.wild)) {
-            group.always.iter().for_each(|i| add(*i));
-            let Some(pf) = &group.prefilter else { continue };
-            let mut fresh_scan = |buf: &[u8], hits: Option<&mut Vec<u32>>| {
-                *scan_generation = scan_generation.wrapping_add(1);
-                if *scan_generation == 0 {
-                    pattern_seen.iter_mut().for_each(|s| *s = 0);
-                    *scan_generation = 1;
-                }
-                match hits {
-                    Some(h) => pf.scan(buf, pattern_seen, *scan_generation, |r| {
-                        h.push(r);
-                        add(r)
-                    }),
-                    None => pf.scan(buf, pattern_seen, *scan_generation, &mut add),
-                }
-            };
-            if scan_packet {
-                fresh_scan(pkt.payload, None);
+        // A port's group includes the wildcard rules.
+        let group = specific.unwrap_or(&pair.wild);
+        group.always.iter().for_each(|i| add(*i));
+        let Some(pf) = &group.prefilter else { return };
+        let mut fresh_scan = |buf: &[u8], hits: Option<&mut Vec<u32>>| {
+            *scan_generation = scan_generation.wrapping_add(1);
+            if *scan_generation == 0 {
+                scan.reset_seen();
+                *scan_generation = 1;
             }
-            for (w, hits) in sub.stream.iter().zip(window_hits.iter_mut()) {
-                fresh_scan(pf.tail(w.data, w.new_from), Some(hits));
+            match hits {
+                Some(h) => pf.scan(buf, scan, *scan_generation, |r| {
+                    h.push(r);
+                    add(r)
+                }),
+                None => pf.scan(buf, scan, *scan_generation, &mut add),
             }
+        };
+        if scan_packet {
+            fresh_scan(pkt.payload, None);
+        }
+        for (w, hits) in sub.stream.iter().zip(window_hits.iter_mut()) {
+            fresh_scan(pf.tail(w.data, w.new_from), Some(hits));
         }
     }
 

@@ -1,48 +1,300 @@
-//! Multi-pattern prefilter: one Aho-Corasick automaton over the fast
-//! patterns of a rule group; a scan yields the rules worth evaluating.
+//! Multi-pattern prefilter: finds which of a rule group's fast patterns
+//! occur in a buffer, so only the rules worth evaluating are evaluated.
+//!
+//! Every pattern is reduced to an anchor of at most four bytes (for a
+//! longer pattern, its rarest four-byte window). A scan slides over the
+//! case-folded buffer, hashes each window into a small bitmap that stays
+//! in the first-level cache, and compares the whole pattern only where the
+//! bitmap says an anchor may start. Each position is looked at whatever
+//! matched before it, so overlapping occurrences are all found. Compared
+//! with an automaton over hundreds of patterns, the working set is a few
+//! kilobytes instead of megabytes, which is what the scan's speed is bound
+//! by.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
+/// Longest anchor: one 32-bit load per position.
+const ANCHOR: usize = 4;
+
 pub struct Prefilter {
-    ac: AhoCorasick,
-    /// Rules (engine indices) per pattern id.
+    /// Patterns, ASCII lowercase.
+    patterns: Vec<Box<[u8]>>,
+    /// Rules (engine indices) per pattern.
     rules_of: Vec<Vec<u32>>,
+    /// One table per anchor width (1 to 4 bytes) that has patterns.
+    tables: Vec<AnchorTable>,
     /// Length of the longest pattern: a match ending in new bytes starts at
     /// most this many bytes minus one before them.
     max_len: usize,
 }
 
+/// Anchors of one width: a bitmap of their hashes, and for each set bit
+/// the anchors behind it, found by the bit's rank.
+struct AnchorTable {
+    width: usize,
+    /// 32 minus the bitmap's bits: a hash's top bits index the bitmap.
+    shift: u32,
+    bits: Vec<u64>,
+    /// Set bits in the words before each word of `bits`.
+    rank: Vec<u32>,
+    /// Where the anchors of the n-th set bit start in `anchors` (one more
+    /// entry than set bits).
+    starts: Vec<u32>,
+    anchors: Vec<Anchor>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Anchor {
+    word: u32,
+    pattern: u32,
+    /// Where the anchor starts in the pattern.
+    offset: u16,
+}
+
+/// Folds `b` to ASCII lowercase.
+fn fold(b: u8) -> u8 {
+    b.to_ascii_lowercase()
+}
+
+/// The first `width` bytes of `w` as a little-endian word (zero-extended).
+fn word(w: &[u8], width: usize) -> u32 {
+    w.iter()
+        .take(width)
+        .enumerate()
+        .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (8 * i)))
+}
+
+/// How often a (folded) byte turns up in traffic, roughly: anchors made of
+/// rarer bytes cost fewer needless comparisons.
+fn commonness(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' | b'0'..=b'9' => 3,
+        b' ' | b'/' | b'.' | b':' | b'-' | b'=' | b'\r' | b'\n' | b'&' | b'?' | b'_' | b',' | b';' => 3,
+        0x00 | 0xff => 4,
+        0x01..=0x08 => 2,
+        _ => 1,
+    }
+}
+
+/// Four-byte runs common in web and DNS traffic: never an anchor if
+/// another window will do.
+const COMMON_RUNS: &[&[u8; 4]] = &[
+    b"http",
+    b"ttp:",
+    b"tp:/",
+    b"p://",
+    b"://w",
+    b"//ww",
+    b"/www",
+    b"www.",
+    b".com",
+    b"host",
+    b"ost:",
+    b"st: ",
+    b"get ",
+    b"post",
+    b" htt",
+    b"ttp/",
+    b"tp/1",
+    b"p/1.",
+    b"/1.1",
+    b"1.1\r",
+    b".1\r\n",
+    b"\r\n\r\n",
+    b"\x00\x00\x00\x00",
+    b"\xff\xff\xff\xff",
+    b"user",
+    b"ser-",
+    b"er-a",
+    b"r-ag",
+    b"-age",
+    b"agen",
+    b"gent",
+    b"cont",
+    b"onte",
+    b"nten",
+    b"tent",
+    b"ent-",
+    b"html",
+    b"tle>",
+    b"<tit",
+    b"titl",
+    b"itle",
+    b"ody>",
+    b"<bod",
+    b"head",
+    b"<htm",
+    b"appl",
+    b"ppli",
+    b"plic",
+    b"lica",
+    b"icat",
+    b"cati",
+    b"atio",
+    b"tion",
+    b".php",
+];
+
+/// The offset of the window of `pattern` to use as its anchor: rare bytes,
+/// no well-known run, and an anchor few other patterns have already taken
+/// (`taken` counts them), since every pattern behind an anchor is compared
+/// wherever the anchor turns up.
+fn choose_anchor(pattern: &[u8], taken: &HashMap<u32, u32>) -> usize {
+    let score = |w: &[u8]| {
+        let word = word(w, ANCHOR);
+        let common = if COMMON_RUNS.iter().any(|r| u32::from_le_bytes(**r) == word) {
+            100
+        } else {
+            0
+        };
+        // Each pair of equal bytes is a byte the window does not add.
+        let repeats = (0..ANCHOR)
+            .flat_map(|i| (i + 1..ANCHOR).map(move |j| (i, j)))
+            .filter(|&(i, j)| w[i] == w[j])
+            .count() as u32;
+        let sharing = taken.get(&word).map_or(0, |n| n * 4);
+        w.iter().map(|&b| commonness(b)).sum::<u32>() + 2 * repeats.min(3) + sharing + common
+    };
+    pattern
+        .windows(ANCHOR)
+        .enumerate()
+        .min_by_key(|(_, w)| score(w))
+        .map_or(0, |(off, _)| off)
+}
+
+impl AnchorTable {
+    /// `anchors`: (pattern id, anchor bytes, offset in the pattern).
+    fn build(width: usize, anchors: &[(u32, &[u8], u16)]) -> AnchorTable {
+        // About one bit in sixteen set or fewer, in at most 8 KiB: the
+        // bitmaps of the groups a packet goes through stay in the
+        // first-level cache together.
+        let want = (anchors.len() * 16).next_power_of_two().clamp(1 << 12, 1 << 16);
+        let shift = 32 - want.trailing_zeros();
+        let bucket = |w: u32| w.wrapping_mul(0x9E37_79B1) >> shift;
+        let mut keyed: Vec<(u32, Anchor)> = anchors
+            .iter()
+            .map(|&(pattern, bytes, offset)| {
+                let word = word(bytes, width);
+                (bucket(word), Anchor { word, pattern, offset })
+            })
+            .collect();
+        keyed.sort_unstable();
+        keyed.dedup();
+        let mut bits = vec![0u64; want / 64];
+        let mut starts = Vec::new();
+        for (i, (b, _)) in keyed.iter().enumerate() {
+            let slot = &mut bits[(*b >> 6) as usize];
+            if *slot & (1 << (b & 63)) == 0 {
+                *slot |= 1 << (b & 63);
+                starts.push(i as u32);
+            }
+        }
+        starts.push(keyed.len() as u32);
+        let rank = bits
+            .iter()
+            .scan(0u32, |before, w| {
+                let r = *before;
+                *before += w.count_ones();
+                Some(r)
+            })
+            .collect();
+        AnchorTable {
+            width,
+            shift,
+            bits,
+            rank,
+            starts,
+            anchors: keyed.into_iter().map(|(_, a)| a).collect(),
+        }
+    }
+
+    /// The anchors that may start with the word `w`: empty for most words.
+    fn candidates(&self, w: u32) -> &[Anchor] {
+        let bucket = w.wrapping_mul(0x9E37_79B1) >> self.shift;
+        let (index, bit) = ((bucket >> 6) as usize, bucket & 63);
+        let Some(&slot) = self.bits.get(index) else { return &[] };
+        if slot & (1 << bit) == 0 {
+            return &[];
+        }
+        let n = self.rank.get(index).copied().unwrap_or(0) + (slot & ((1u64 << bit) - 1)).count_ones();
+        let from = self.starts.get(n as usize).copied().unwrap_or(0) as usize;
+        let to = self.starts.get(n as usize + 1).copied().unwrap_or(0) as usize;
+        self.anchors.get(from..to).unwrap_or(&[])
+    }
+
+    /// Calls `found` with each position of `f` and the anchors that may
+    /// start there.
+    fn slide<const W: usize>(&self, f: &[u8], found: &mut impl FnMut(usize, u32, &[Anchor])) {
+        for (at, window) in f.windows(W).enumerate() {
+            let mut bytes = [0u8; 4];
+            bytes[..W].copy_from_slice(window);
+            let w = u32::from_le_bytes(bytes);
+            let anchors = self.candidates(w);
+            if !anchors.is_empty() {
+                found(at, w, anchors);
+            }
+        }
+    }
+}
+
 impl Prefilter {
     /// Builds from (pattern, rule index) pairs; patterns are matched without
     /// regard to ASCII case (a case-sensitive rule is confirmed later).
-    pub fn build(entries: &[(Vec<u8>, u32)]) -> Result<Option<Prefilter>, aho_corasick::BuildError> {
-        if entries.is_empty() {
-            return Ok(None);
-        }
-        let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut rules_of: Vec<Vec<u32>> = Vec::new();
-        for (p, rule) in entries {
-            let folded = p.to_ascii_lowercase();
-            let id = *ids.entry(folded.clone()).or_insert_with(|| {
-                patterns.push(folded);
-                rules_of.push(Vec::new());
-                patterns.len() - 1
-            });
-            if rules_of[id].last() != Some(rule) {
-                rules_of[id].push(*rule);
+    /// Empty patterns are left out; `None` when nothing is left.
+    pub fn build(entries: &[(&[u8], u32)]) -> Option<Prefilter> {
+        let mut ids: HashMap<Box<[u8]>, usize> = HashMap::with_capacity(entries.len());
+        let mut patterns: Vec<Box<[u8]>> = Vec::with_capacity(entries.len());
+        let mut rules_of: Vec<Vec<u32>> = Vec::with_capacity(entries.len());
+        for &(p, rule) in entries.iter().filter(|(p, _)| !p.is_empty()) {
+            let folded: Box<[u8]> = p.to_ascii_lowercase().into_boxed_slice();
+            let id = match ids.get(&folded) {
+                Some(&id) => id,
+                None => {
+                    ids.insert(folded.clone(), patterns.len());
+                    patterns.push(folded);
+                    rules_of.push(Vec::new());
+                    patterns.len() - 1
+                }
+            };
+            if rules_of[id].last() != Some(&rule) {
+                rules_of[id].push(rule);
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(true)
-            // Overlapping search walks every byte: a full DFA is the fastest walker.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)?;
-        let max_len = patterns.iter().map(Vec::len).max().unwrap_or(0);
-        Ok(Some(Prefilter { ac, rules_of, max_len }))
+        if patterns.is_empty() {
+            return None;
+        }
+        let mut by_width: [Vec<(u32, &[u8], u16)>; ANCHOR] = Default::default();
+        // Patterns with the fewest windows choose first: they have the
+        // least room to avoid a shared anchor.
+        let mut order: Vec<usize> = (0..patterns.len()).collect();
+        order.sort_by_key(|&pid| (patterns[pid].len(), pid));
+        let mut taken: HashMap<u32, u32> = HashMap::new();
+        for pid in order {
+            let p = &patterns[pid];
+            let width = p.len().min(ANCHOR);
+            let off = if p.len() > ANCHOR { choose_anchor(p, &taken) } else { 0 };
+            // Offsets past u16 cannot happen for rule contents (bounded by
+            // the rule's length), but a longer one falls back to the start.
+            let off = u16::try_from(off).map_or(0, |o| o);
+            let anchor = &p[usize::from(off)..usize::from(off) + width];
+            if width == ANCHOR {
+                *taken.entry(word(anchor, ANCHOR)).or_insert(0) += 1;
+            }
+            by_width[width - 1].push((pid as u32, anchor, off));
+        }
+        let tables = by_width
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !a.is_empty())
+            .map(|(i, a)| AnchorTable::build(i + 1, a))
+            .collect();
+        let max_len = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
+        Some(Prefilter {
+            patterns,
+            rules_of,
+            tables,
+            max_len,
+        })
     }
 
     /// The part of `hay` worth scanning when only matches reaching past
@@ -56,44 +308,153 @@ impl Prefilter {
         self.rules_of.len()
     }
 
-    /// Calls `hit` with every rule whose pattern occurs in `hay`. `seen` is
+    /// Calls `hit` with every rule whose pattern occurs in `hay`. `scratch`
+    /// is the caller's buffer for the folded copy of `hay`; `seen` is
     /// scratch space, one slot per pattern, reset by bumping `stamp`.
-    pub fn scan(&self, hay: &[u8], seen: &mut Vec<u32>, stamp: u32, mut hit: impl FnMut(u32)) {
+    pub fn scan(&self, hay: &[u8], scratch: &mut ScanScratch, stamp: u32, mut hit: impl FnMut(u32)) {
+        let ScanScratch { folded, seen } = scratch;
         if seen.len() < self.rules_of.len() {
             seen.resize(self.rules_of.len(), 0);
         }
-        for m in self.ac.find_overlapping_iter(hay) {
-            let id = m.pattern().as_usize();
-            if seen[id] == stamp {
-                continue;
+        folded.clear();
+        folded.extend(hay.iter().map(|&b| fold(b)));
+        let f = folded.as_slice();
+        let mut found = |at: usize, w: u32, anchors: &[Anchor]| {
+            for a in anchors.iter().filter(|a| a.word == w) {
+                let pid = a.pattern as usize;
+                let Some(slot) = seen.get_mut(pid) else { continue };
+                if *slot == stamp {
+                    continue;
+                }
+                let Some(start) = at.checked_sub(usize::from(a.offset)) else {
+                    continue;
+                };
+                let pattern = &self.patterns[pid];
+                if f.get(start..start + pattern.len()) == Some(pattern) {
+                    *slot = stamp;
+                    self.rules_of[pid].iter().for_each(|&r| hit(r));
+                }
             }
-            seen[id] = stamp;
-            for r in &self.rules_of[id] {
-                hit(*r);
+        };
+        for table in &self.tables {
+            match table.width {
+                1 => table.slide::<1>(f, &mut found),
+                2 => table.slide::<2>(f, &mut found),
+                3 => table.slide::<3>(f, &mut found),
+                _ => table.slide::<4>(f, &mut found),
             }
         }
+    }
+}
+
+/// Per-worker buffers for scans.
+#[derive(Default)]
+pub struct ScanScratch {
+    folded: Vec<u8>,
+    seen: Vec<u32>,
+}
+
+impl ScanScratch {
+    /// Forgets every pattern marked seen (when stamps wrap around).
+    pub fn reset_seen(&mut self) {
+        self.seen.iter_mut().for_each(|s| *s = 0);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::rng::Rng;
+
+    fn scan_all(p: &Prefilter, hay: &[u8]) -> Vec<u32> {
+        let mut scratch = ScanScratch::default();
+        let mut got = Vec::new();
+        p.scan(hay, &mut scratch, 1, |r| got.push(r));
+        got.sort_unstable();
+        got
+    }
 
     #[test]
     fn finds_overlapping_and_case_folded() {
-        let p = Prefilter::build(&[
-            (b"abc".to_vec(), 1),
-            (b"BCD".to_vec(), 2),
-            (b"bcd".to_vec(), 3),
-            (b"zz".to_vec(), 4),
-        ])
-        .unwrap()
-        .unwrap();
+        let p = Prefilter::build(&[(b"abc", 1), (b"BCD", 2), (b"bcd", 3), (b"zz", 4)]).unwrap();
         assert_eq!(p.patterns(), 3);
-        let mut seen = Vec::new();
-        let mut got = Vec::new();
-        p.scan(b"xABCDabcd", &mut seen, 1, |r| got.push(r));
-        got.sort();
-        assert_eq!(got, vec![1, 2, 3]);
+        assert_eq!(scan_all(&p, b"xABCDabcd"), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn anchors_inside_long_patterns_and_at_the_edges() {
+        let p = Prefilter::build(&[
+            (b"GET /cgi-bin/|00|x".as_slice(), 1),
+            (b"q", 2),
+            (b"\xff\xfe", 3),
+            (b"end!", 4),
+        ])
+        .unwrap();
+        assert_eq!(scan_all(&p, b"get /CGI-BIN/|00|x"), vec![1]);
+        assert_eq!(scan_all(&p, b"Q"), vec![2]);
+        assert_eq!(scan_all(&p, b"..\xff\xfe"), vec![3]);
+        assert_eq!(scan_all(&p, b"the end!"), vec![4]);
+        assert_eq!(scan_all(&p, b"get /cgi-bin/|00|"), Vec::<u32>::new());
+        assert_eq!(scan_all(&p, b""), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn nothing_to_build_from() {
+        assert!(Prefilter::build(&[]).is_none());
+        assert!(Prefilter::build(&[(b"".as_slice(), 1)]).is_none());
+    }
+
+    #[test]
+    fn the_rarest_window_is_the_anchor() {
+        let none = HashMap::new();
+        assert_eq!(choose_anchor(b"http://x\x01", &none), 5);
+        assert_eq!(choose_anchor(b"abcd", &none), 0);
+        // A window many patterns already use loses to a slightly commoner one.
+        let busy = HashMap::from([(word(b"//x\x01", ANCHOR), 5)]);
+        assert_eq!(choose_anchor(b"http://x\x01", &busy), 4);
+    }
+
+    /// Against a plain search for each pattern, over random patterns of 1
+    /// to 12 bytes from a small alphabet (so they overlap and repeat) and
+    /// random buffers.
+    #[test]
+    fn agrees_with_a_plain_search() {
+        let mut rng = Rng::new(11);
+        let alphabet = b"aAbB\x00\xff/. c";
+        let pick = |rng: &mut Rng, n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| alphabet[rng.range(0, alphabet.len() as u64) as usize])
+                .collect()
+        };
+        for round in 0..200 {
+            let n = 1 + rng.range(0, 60) as usize;
+            let entries: Vec<(Vec<u8>, u32)> = (0..n)
+                .map(|i| {
+                    let len = 1 + rng.range(0, 12) as usize;
+                    (pick(&mut rng, len), i as u32)
+                })
+                .collect();
+            let borrowed: Vec<(&[u8], u32)> = entries.iter().map(|(p, r)| (p.as_slice(), *r)).collect();
+            let p = Prefilter::build(&borrowed).unwrap();
+            let mut scratch = ScanScratch::default();
+            for stamp in 1..=5u32 {
+                let len = rng.range(0, 300) as usize;
+                let hay = pick(&mut rng, len);
+                let folded = hay.to_ascii_lowercase();
+                let mut want: Vec<u32> = entries
+                    .iter()
+                    .filter(|(pat, _)| {
+                        let pat = pat.to_ascii_lowercase();
+                        folded.windows(pat.len()).any(|w| w == pat.as_slice())
+                    })
+                    .map(|(_, r)| *r)
+                    .collect();
+                want.sort_unstable();
+                let mut got = Vec::new();
+                p.scan(&hay, &mut scratch, stamp, |r| got.push(r));
+                got.sort_unstable();
+                assert_eq!(got, want, "round {round}, buffer {hay:?}");
+            }
+        }
     }
 }
