@@ -51,9 +51,9 @@ struct Anchor {
     offset: u16,
 }
 
-/// Folds `b` to ASCII lowercase.
-fn fold(b: u8) -> u8 {
-    b.to_ascii_lowercase()
+/// The bitmap bit of the word `w` (its hash's top bits, `32 - shift` of them).
+fn bucket(w: u32, shift: u32) -> u32 {
+    w.wrapping_mul(0x9E37_79B1) >> shift
 }
 
 /// The first `width` bytes of `w` as a little-endian word (zero-extended).
@@ -170,12 +170,11 @@ impl AnchorTable {
         // first-level cache together.
         let want = (anchors.len() * 16).next_power_of_two().clamp(1 << 12, 1 << 16);
         let shift = 32 - want.trailing_zeros();
-        let bucket = |w: u32| w.wrapping_mul(0x9E37_79B1) >> shift;
         let mut keyed: Vec<(u32, Anchor)> = anchors
             .iter()
             .map(|&(pattern, bytes, offset)| {
                 let word = word(bytes, width);
-                (bucket(word), Anchor { word, pattern, offset })
+                (bucket(word, shift), Anchor { word, pattern, offset })
             })
             .collect();
         keyed.sort_unstable();
@@ -210,7 +209,7 @@ impl AnchorTable {
 
     /// The anchors that may start with the word `w`: empty for most words.
     fn candidates(&self, w: u32) -> &[Anchor] {
-        let bucket = w.wrapping_mul(0x9E37_79B1) >> self.shift;
+        let bucket = bucket(w, self.shift);
         let (index, bit) = ((bucket >> 6) as usize, bucket & 63);
         let Some(&slot) = self.bits.get(index) else { return &[] };
         if slot & (1 << bit) == 0 {
@@ -275,7 +274,7 @@ impl Prefilter {
             let off = if p.len() > ANCHOR { choose_anchor(p, &taken) } else { 0 };
             // Offsets past u16 cannot happen for rule contents (bounded by
             // the rule's length), but a longer one falls back to the start.
-            let off = u16::try_from(off).map_or(0, |o| o);
+            let off = u16::try_from(off).unwrap_or(0);
             let anchor = &p[usize::from(off)..usize::from(off) + width];
             if width == ANCHOR {
                 *taken.entry(word(anchor, ANCHOR)).or_insert(0) += 1;
@@ -309,15 +308,16 @@ impl Prefilter {
     }
 
     /// Calls `hit` with every rule whose pattern occurs in `hay`. `scratch`
-    /// is the caller's buffer for the folded copy of `hay`; `seen` is
-    /// scratch space, one slot per pattern, reset by bumping `stamp`.
+    /// holds the folded copy of `hay` and a slot per pattern marking those
+    /// already found in this scan: a scan marks with a `stamp` no earlier
+    /// scan used.
     pub fn scan(&self, hay: &[u8], scratch: &mut ScanScratch, stamp: u32, mut hit: impl FnMut(u32)) {
         let ScanScratch { folded, seen } = scratch;
         if seen.len() < self.rules_of.len() {
             seen.resize(self.rules_of.len(), 0);
         }
         folded.clear();
-        folded.extend(hay.iter().map(|&b| fold(b)));
+        folded.extend(hay.iter().map(u8::to_ascii_lowercase));
         let f = folded.as_slice();
         let mut found = |at: usize, w: u32, anchors: &[Anchor]| {
             for a in anchors.iter().filter(|a| a.word == w) {

@@ -15,17 +15,11 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-#[cfg(not(test))]
 const BATCH: usize = 20_000;
-#[cfg(test)]
-const BATCH: usize = 1_000;
 /// A batch waits for a running checkpoint up to this size (see `write`).
 const BATCH_WAITING: usize = 2 * BATCH;
 /// The write-ahead log's size past which the writer lets it restart.
-#[cfg(not(test))]
 const LOG_LIMIT_BYTES: i64 = 256 << 20;
-#[cfg(test)]
-const LOG_LIMIT_BYTES: i64 = 2 << 20;
 /// The longest the writer waits for a checkpoint to let the log restart.
 const LOG_WAIT: Duration = Duration::from_secs(2);
 const MAX_DELAY: Duration = Duration::from_millis(200);
@@ -215,6 +209,7 @@ impl Checkpointer {
 fn write(conn: &mut rusqlite::Connection, rx: &Receiver<Msg>, ckpt: &Checkpointer) -> Result<u64, StoreError> {
     let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
     let commit = |conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>| {
+        // Nothing to write: no transaction, no checkpoint.
         if batch.is_empty() {
             return Ok(0);
         }
@@ -254,10 +249,8 @@ fn write(conn: &mut rusqlite::Connection, rx: &Receiver<Msg>, ckpt: &Checkpointe
     }
 }
 
+/// Inserts a batch (not empty) in one transaction and empties it.
 fn commit(conn: &mut rusqlite::Connection, batch: &mut Vec<AlertRow>) -> Result<u64, StoreError> {
-    if batch.is_empty() {
-        return Ok(0);
-    }
     let tx = conn.transaction()?;
     let mut tally = Tally::default();
     {
@@ -309,7 +302,7 @@ mod tests {
     fn rows_in_bundles_all_land_by_finish() {
         let path = temp_db("bundles");
         let mut w = StoreWriter::start(path.clone(), 4096).unwrap();
-        let rows = 3 * BATCH + BUNDLE / 2;
+        let rows = 5 * BUNDLE + BUNDLE / 2;
         for i in 0..rows {
             w.insert(row(
                 1_700_000_000_000_000 + i as i64,
