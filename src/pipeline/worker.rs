@@ -8,7 +8,7 @@ use crate::alert::Alert;
 use crate::app::AppLayer;
 use crate::capture::RawPacket;
 use crate::config::Config;
-use crate::decode::{Decoder, Packet, Transport, VlanIds, origin, tcp_flags};
+use crate::decode::{Decoder, Packet, TcpHeader, Transport, VlanIds, origin, tcp_flags};
 use crate::defrag::{Defragmenter, fragment_of};
 use crate::detect::{DetectCtx, Engine, StreamWindow, Subject, TxSubject};
 use crate::flow::{Direction, Flow, FlowTable, StreamOptions, TcpState};
@@ -149,10 +149,7 @@ impl Worker {
         let mut payload_in_stream = false;
         let mut app = flow.app.take();
         let server_port = flow.server.1;
-        if let Some(stream) = reassembly_for(flow, pkt) {
-            let Transport::Tcp(tcp) = pkt.transport else {
-                unreachable!("reassembly_for checks TCP")
-            };
+        if let Some((stream, tcp)) = reassembly_for(flow, pkt) {
             scratch.same.runs.clear();
             scratch.same.gaps.clear();
             scratch.other.runs.clear();
@@ -403,10 +400,14 @@ fn inspect_transactions(
     passed
 }
 
-/// The flow's reassembler, when this packet takes part in a tracked TCP
-/// connection (a handshake was seen, or a mid-stream pick-up allowed).
-fn reassembly_for<'f>(flow: &'f mut Flow, pkt: &Packet<'_>) -> Option<&'f mut TcpStream> {
-    if pkt.bad_checksum || !matches!(pkt.transport, Transport::Tcp(_)) {
+/// The flow's reassembler and the packet's TCP header, when this packet
+/// takes part in a tracked TCP connection (a handshake was seen, or a
+/// mid-stream pick-up allowed).
+fn reassembly_for<'f>(flow: &'f mut Flow, pkt: &Packet<'_>) -> Option<(&'f mut TcpStream, TcpHeader)> {
+    let Transport::Tcp(header) = pkt.transport else {
+        return None;
+    };
+    if pkt.bad_checksum {
         return None;
     }
     let tcp = flow.tcp.as_ref().filter(|t| t.state != TcpState::Untracked)?;
@@ -426,5 +427,5 @@ fn reassembly_for<'f>(flow: &'f mut Flow, pkt: &Packet<'_>) -> Option<&'f mut Tc
         }
         flow.stream = Some(stream);
     }
-    flow.stream.as_deref_mut()
+    flow.stream.as_deref_mut().map(|stream| (stream, header))
 }
