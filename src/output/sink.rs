@@ -297,18 +297,22 @@ fn run(mut t: impl Transport, rx: Receiver<Record>, sh: &Shared) {
         }
         if batch.is_empty() {
             let Ok(first) = rx.recv() else { break };
+            // Each record leaves the depth count as it leaves the queue, so
+            // the count (and its high water) is the queue's, not the queue's
+            // plus a batch being gathered while offers refill it.
+            sh.queued.fetch_sub(1, Ordering::Relaxed);
             let mut bytes = first.line.len();
             batch.push(first);
             while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
                 match rx.try_recv() {
                     Ok(r) => {
+                        sh.queued.fetch_sub(1, Ordering::Relaxed);
                         bytes += r.line.len();
                         batch.push(r);
                     }
                     Err(_) => break,
                 }
             }
-            sh.queued.fetch_sub(batch.len() as u64, Ordering::Relaxed);
         }
         if connected && t.peer_closed() {
             t.disconnect();
@@ -447,9 +451,9 @@ mod tests {
         assert_eq!(s.sent + s.dropped, 1000);
         // At most the queue, the batch the thread had already taken off it
         // (up to a queue's worth, plus what arrived while it gathered), and
-        // what the peer took while offers ran. The depth counter counts
-        // records the thread holds until its batch is gathered, so it may
-        // pass the queue's capacity by about that much.
+        // what the peer took while offers ran. The depth counter is the
+        // queue's (a record is counted just before it is sent), so it stays
+        // within the capacity give or take a record in flight.
         let could_send = 3 * 10 + offering.as_millis() as u64 / 50 + 2;
         assert!(s.sent <= could_send, "{s:?}");
         assert!(s.queue_high_water <= 2 * 10 && s.queue_high_water > 0, "{s:?}");
