@@ -204,7 +204,7 @@ impl Sink {
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name(format!("vigie-sink-{name}"))
-            .spawn(move || run(transport, rx, &thread_shared))
+            .spawn(move || run(transport, rx, queue.max(1), &thread_shared))
             .map_err(|source| SinkError::Io {
                 sink: format!("{name} {}", shared.target),
                 context: "starting its thread",
@@ -284,7 +284,10 @@ impl Backoff {
     }
 }
 
-fn run(mut t: impl Transport, rx: Receiver<Record>, sh: &Shared) {
+/// `queue`: the queue's capacity; a batch takes at most that many records,
+/// so what the thread holds and what waits are each at most a queue's worth.
+fn run(mut t: impl Transport, rx: Receiver<Record>, queue: usize, sh: &Shared) {
+    let max_batch = MAX_BATCH.min(queue);
     let mut connected = false;
     let mut ever_connected = false;
     let mut backoff = Backoff(BACKOFF_MIN);
@@ -303,7 +306,7 @@ fn run(mut t: impl Transport, rx: Receiver<Record>, sh: &Shared) {
             sh.queued.fetch_sub(1, Ordering::Relaxed);
             let mut bytes = first.line.len();
             batch.push(first);
-            while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+            while batch.len() < max_batch && bytes < MAX_BATCH_BYTES {
                 match rx.try_recv() {
                     Ok(r) => {
                         sh.queued.fetch_sub(1, Ordering::Relaxed);
