@@ -131,7 +131,7 @@ fn signatures() -> Vec<Sig> {
                         2..=6 => 2,
                         _ => 3,
                     },
-                    metadata: Vec::new(),
+                    metadata: Default::default(),
                     target_is_src: None,
                 }),
                 proto,

@@ -16,8 +16,8 @@ pub struct SignatureInfo {
     pub msg: String,
     pub category: String,
     pub severity: u8,
-    /// `metadata` grouped by key, values in rule order (EVE wants arrays).
-    pub metadata: Vec<(String, Vec<String>)>,
+    /// `metadata` pairs in rule order (EVE groups them by key).
+    pub metadata: crate::rules::metadata::Metadata,
     pub target_is_src: Option<bool>,
 }
 

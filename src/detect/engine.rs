@@ -249,20 +249,17 @@ fn is_ip_only(r: &Rule) -> bool {
         && !matches!(r.proto, Protocol::TcpStream)
 }
 
-fn signature_info(r: &Rule) -> SignatureInfo {
-    let mut metadata: Vec<(String, Vec<String>)> = Vec::new();
-    for (k, v) in &r.metadata {
-        match metadata.iter_mut().find(|(key, _)| key == k) {
-            Some((_, vals)) => vals.push(v.clone()),
-            None => metadata.push((k.clone(), vec![v.clone()])),
-        }
-    }
+/// The rule's alert facts; its message, category and metadata move out of
+/// the rule (nothing reads them there once the engine is built).
+fn signature_info(r: &mut Rule) -> SignatureInfo {
+    let mut metadata = std::mem::take(&mut r.metadata);
+    metadata.shrink();
     SignatureInfo {
         gid: r.gid,
         sid: r.sid,
         rev: r.rev,
-        msg: r.msg.clone(),
-        category: r.category.clone(),
+        msg: std::mem::take(&mut r.msg),
+        category: std::mem::take(&mut r.category),
         severity: r.priority,
         metadata,
         target_is_src: r.target_is_src,
@@ -306,8 +303,8 @@ impl Engine {
         ordered.sort_by_key(|(i, r)| (action_rank(r.action), flowbit_rank(r), r.priority, *i));
         let rules: Vec<CompiledRule> = ordered
             .into_iter()
-            .map(|(_, rule)| CompiledRule {
-                info: Arc::new(signature_info(&rule)),
+            .map(|(_, mut rule)| CompiledRule {
+                info: Arc::new(signature_info(&mut rule)),
                 rates: Arc::new(RuleRates::resolve(&rule, &set.thresholds)),
                 ip_only: is_ip_only(&rule),
                 payload_mode: payload_mode(&rule),

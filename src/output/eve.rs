@@ -2,6 +2,7 @@
 //! any consumer of Suricata's eve.json reads vigie's.
 
 use crate::alert::{Alert, proto_name};
+use crate::rules::metadata::Metadata;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -75,7 +76,7 @@ struct AlertPart<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<Endpoint>,
     #[serde(skip_serializing_if = "Metadata::is_empty")]
-    metadata: Metadata<'a>,
+    metadata: &'a Metadata,
 }
 
 #[derive(Serialize)]
@@ -83,25 +84,6 @@ struct Endpoint {
     ip: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     port: Option<u16>,
-}
-
-/// `metadata` as an object of string arrays, keys in rule order.
-struct Metadata<'a>(&'a [(String, Vec<String>)]);
-
-impl Metadata<'_> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Serialize for Metadata<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
 }
 
 #[derive(Serialize)]
@@ -169,7 +151,7 @@ pub fn render(a: &Alert, host: Option<&str>) -> String {
             severity: sig.severity,
             source,
             target,
-            metadata: Metadata(&sig.metadata),
+            metadata: &sig.metadata,
         },
         app_proto: a.app_proto,
         direction: a.direction.eve_name(),
@@ -223,7 +205,7 @@ pub(crate) mod tests {
                 msg: "GPL ATTACK_RESPONSE id check returned root".into(),
                 category: "Potentially Bad Traffic".into(),
                 severity: 2,
-                metadata: vec![("tag".into(), vec!["a".into(), "b".into()])],
+                metadata: [("tag", "a"), ("tag", "b")].into_iter().collect(),
                 target_is_src: None,
             }),
             action: "allowed",

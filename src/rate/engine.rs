@@ -549,14 +549,11 @@ fn evaluate(
         format!("{}", value.round() as u64)
     };
     info.metadata.extend([
-        ("rate_value".to_string(), vec![shown]),
-        ("rate_threshold".to_string(), vec![format!("{}", rule.threshold)]),
-        ("rate_window".to_string(), vec![rule.window_text.clone()]),
-        (
-            "rate_group_by".to_string(),
-            vec![format!("{:?}", rule.group_by).to_lowercase()],
-        ),
-        ("rate_key".to_string(), vec![key_label(key, t.name.as_deref())]),
+        ("rate_value", shown),
+        ("rate_threshold", format!("{}", rule.threshold)),
+        ("rate_window", rule.window_text.clone()),
+        ("rate_group_by", format!("{:?}", rule.group_by).to_lowercase()),
+        ("rate_key", key_label(key, t.name.as_deref())),
     ]);
     Some(Arc::new(info))
 }

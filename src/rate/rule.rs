@@ -375,7 +375,7 @@ pub fn load_str(
             msg: raw.msg.clone(),
             category,
             severity: raw.severity.unwrap_or(default_priority),
-            metadata: vec![("rate_metric".into(), vec![raw.count.name().into()])],
+            metadata: [("rate_metric", raw.count.name())].into_iter().collect(),
             target_is_src: None,
         };
         out.push(RateRule {

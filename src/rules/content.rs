@@ -2,7 +2,6 @@
 //! its position modifiers, and the byte search it needs at match time.
 
 use super::rule::Value;
-use memchr::memmem;
 
 /// `fast_pattern` as written on a content.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -24,16 +23,13 @@ pub struct Content {
     pub startswith: bool,
     pub endswith: bool,
     pub fast_pattern: Option<FastPatternSpec>,
-    finder: memmem::Finder<'static>,
-    folded: Vec<u8>,
+    /// Where the search looks first: the pattern's rarest byte.
     anchor: usize,
 }
 
 impl Content {
     pub fn new(pattern: Vec<u8>, negated: bool) -> Content {
-        let finder = memmem::Finder::new(&pattern).into_owned();
         let anchor = rarest_index(&pattern);
-        let folded = pattern.to_ascii_lowercase();
         Content {
             pattern,
             nocase: false,
@@ -45,8 +41,6 @@ impl Content {
             startswith: false,
             endswith: false,
             fast_pattern: None,
-            finder,
-            folded,
             anchor,
         }
     }
@@ -57,11 +51,7 @@ impl Content {
 
     /// First occurrence of the pattern in `hay`, honouring `nocase`.
     pub fn find(&self, hay: &[u8]) -> Option<usize> {
-        if self.nocase {
-            find_nocase(hay, &self.folded, self.anchor)
-        } else {
-            self.finder.find(hay)
-        }
+        find_anchored(hay, &self.pattern, self.anchor, self.nocase)
     }
 
     /// Does the pattern occur exactly at `at`?
@@ -74,31 +64,42 @@ impl Content {
     }
 }
 
-/// Case-insensitive search: scan for the rarest byte of the needle (both
-/// cases), then compare the whole window.
-fn find_nocase(hay: &[u8], folded: &[u8], anchor: usize) -> Option<usize> {
-    let n = folded.len();
+/// Search by the needle's rarest byte (both cases under `nocase`), then
+/// a compare of the whole window. A content keeps no searcher of its own:
+/// ET Open has some 75,000 contents, and a precomputed searcher each would
+/// cost more memory than all the rest of the rule.
+fn find_anchored(hay: &[u8], needle: &[u8], anchor: usize, nocase: bool) -> Option<usize> {
+    let n = needle.len();
     if n == 0 {
         return Some(0);
     }
     if hay.len() < n {
         return None;
     }
-    let b = folded[anchor];
-    let upper = b.to_ascii_uppercase();
+    let b = needle[anchor];
+    let (lower, upper) = if nocase {
+        (b.to_ascii_lowercase(), b.to_ascii_uppercase())
+    } else {
+        (b, b)
+    };
     let last_start = hay.len() - n;
     let mut from = anchor;
     let limit = last_start + anchor;
     while from <= limit {
         let window = &hay[from..=limit];
-        let hit = if upper != b {
-            memchr::memchr2(b, upper, window)
+        let hit = if upper != lower {
+            memchr::memchr2(lower, upper, window)
         } else {
-            memchr::memchr(b, window)
+            memchr::memchr(lower, window)
         };
         let pos = from + hit?;
         let start = pos - anchor;
-        if hay[start..start + n].eq_ignore_ascii_case(folded) {
+        let candidate = &hay[start..start + n];
+        if if nocase {
+            candidate.eq_ignore_ascii_case(needle)
+        } else {
+            candidate == needle
+        } {
             return Some(start);
         }
         from = pos + 1;
@@ -239,12 +240,34 @@ mod tests {
     }
 
     #[test]
-    fn nocase_search_agrees_with_naive() {
-        let hay = b"aAbBaBAbabABBAbaaabbbAAAB-ab-AB";
-        for needle in [&b"ab"[..], b"bA", b"AAB", b"-", b"b-a", b"zz", b"abba"] {
-            let folded = needle.to_ascii_lowercase();
-            let naive = hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle));
-            assert_eq!(find_nocase(hay, &folded, rarest_index(&folded)), naive, "{needle:?}");
+    fn anchored_search_agrees_with_naive_in_both_cases() {
+        let hay = b"aAbBaBAbabABBAbaaabbbAAAB-ab-AB\x00\xffab";
+        for needle in [
+            &b"ab"[..],
+            b"bA",
+            b"AAB",
+            b"-",
+            b"b-a",
+            b"zz",
+            b"abba",
+            b"\x00\xff",
+            b"B",
+        ] {
+            let exact = hay.windows(needle.len()).position(|w| w == needle);
+            let folded = hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle));
+            for anchor in 0..needle.len() {
+                assert_eq!(
+                    find_anchored(hay, needle, anchor, false),
+                    exact,
+                    "{needle:?} at {anchor}"
+                );
+                assert_eq!(
+                    find_anchored(hay, needle, anchor, true),
+                    folded,
+                    "{needle:?} at {anchor}"
+                );
+            }
         }
+        assert_eq!(find_anchored(b"ab", b"abc", 2, false), None);
     }
 }

@@ -87,6 +87,7 @@ pub struct Loader<'a> {
     set: RuleSet,
     /// (gid, sid) to index in `set.rules`.
     seen: HashMap<(u32, u32), usize>,
+    strings: super::metadata::Interner,
 }
 
 impl<'a> Loader<'a> {
@@ -103,6 +104,7 @@ impl<'a> Loader<'a> {
             classifications,
             set: RuleSet::default(),
             seen: HashMap::new(),
+            strings: Default::default(),
         }
     }
 
@@ -126,6 +128,7 @@ impl<'a> Loader<'a> {
                 classifications: self.classifications,
                 names: &mut self.set.names,
                 file: file.clone(),
+                strings: &mut self.strings,
             };
             match parse_rule(&rt.text, rt.line, &mut ctx) {
                 Ok(rule) => self.keep(rule),

@@ -15,6 +15,7 @@ mod keyword_lists;
 pub mod lexer;
 mod lists;
 mod loader;
+pub mod metadata;
 pub mod numeric;
 pub mod parser;
 pub mod pcre;

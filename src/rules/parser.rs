@@ -47,6 +47,8 @@ pub struct ParseContext<'a, 'v> {
     pub classifications: &'a Classifications,
     pub names: &'a mut NameTable,
     pub file: Arc<str>,
+    /// Shares the rule set's metadata strings.
+    pub strings: &'a mut super::metadata::Interner,
 }
 
 /// Keywords that exist in the rule language but need parts vigie does not
@@ -124,8 +126,7 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
         classtype: None,
         category: String::new(),
         priority: 3,
-        references: Vec::new(),
-        metadata: Vec::new(),
+        metadata: Default::default(),
         target_is_src: None,
         noalert: false,
         flow: FlowMatch::default(),
@@ -191,7 +192,8 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
                         .ok_or_else(|| bad(format!("'{v}' must be 1-255")))?,
                 );
             }
-            "reference" => rule.references.push(need(value)?.trim().to_string()),
+            // Checked for a value; nothing downstream reads references.
+            "reference" => drop(need(value)?),
             "metadata" => {
                 for item in need(value)?.split(',') {
                     let item = item.trim();
@@ -199,7 +201,8 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
                         continue;
                     }
                     let (k, v) = item.split_once(char::is_whitespace).unwrap_or((item, ""));
-                    rule.metadata.push((k.to_string(), unescape(v.trim())));
+                    let (k, v) = (ctx.strings.intern(k), ctx.strings.intern(&unescape(v.trim())));
+                    rule.metadata.push(k, v);
                 }
             }
             "target" => {
@@ -591,6 +594,7 @@ mod tests {
             classifications: &classes,
             names: &mut names,
             file: "t.rules".into(),
+            strings: &mut Default::default(),
         };
         parse_rule(text, 1, &mut ctx)
     }
@@ -606,7 +610,7 @@ mod tests {
         assert_eq!(r.priority, 1);
         assert_eq!(r.category, "Web Application Attack");
         assert_eq!(r.payload.len(), 3);
-        assert_eq!(r.metadata[1], ("signature_severity".to_string(), "Major".to_string()));
+        assert_eq!(r.metadata.pairs().nth(1), Some(("signature_severity", "Major")));
         let fp = r.fast_pattern.unwrap();
         assert_eq!(fp.bytes, b"union".to_vec());
         assert!(fp.nocase);

@@ -156,9 +156,6 @@ pub enum AppCheck {
     SslState { any_of: u8, none_of: u8 },
 }
 
-/// Where a reference says more about the attack (`reference:cve,2021-44228`).
-pub type Reference = String;
-
 /// One loaded signature.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -179,9 +176,8 @@ pub struct Rule {
     pub category: String,
     /// 1 (highest) to 255; EVE `severity`.
     pub priority: u8,
-    pub references: Vec<Reference>,
     /// `metadata` key/value pairs in rule order.
-    pub metadata: Vec<(String, String)>,
+    pub metadata: super::metadata::Metadata,
     /// `target:src_ip|dest_ip`: which side is the target.
     pub target_is_src: Option<bool>,
     pub noalert: bool,

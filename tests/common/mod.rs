@@ -124,7 +124,7 @@ pub fn numbered_alert(n: u64) -> vigie::alert::Alert {
                 msg: "numbered test alert".into(),
                 category: "Misc activity".into(),
                 severity: 3,
-                metadata: Vec::new(),
+                metadata: Default::default(),
                 target_is_src: None,
             })
         })
