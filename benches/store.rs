@@ -277,7 +277,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let mut writer = StoreWriter::start(db.clone(), 8192).unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = StoreWriter::start(db.clone(), StoreWriter::QUEUE).unwrap_or_else(|e| panic!("{e}"));
     let cpu = cpu_secs();
     let t = Instant::now();
     for row in alerts {

@@ -112,7 +112,11 @@ impl Outputs {
             .map(|s| s.start(&cfg.sensor))
             .collect::<Result<Vec<Sink>, SinkError>>()?;
         let monitors = sinks.iter().map(Sink::monitor).collect();
-        let store = cfg.store.clone().map(|p| StoreWriter::start(p, 8192)).transpose()?;
+        let store = cfg
+            .store
+            .clone()
+            .map(|p| StoreWriter::start(p, StoreWriter::QUEUE))
+            .transpose()?;
         let (tx, rx) = sync_channel(cfg.queue.max(1));
         let files = Files { eve, fast, reopen };
         let handle = std::thread::Builder::new()

@@ -3,6 +3,7 @@
 //! view and retention.
 
 pub mod decisions;
+mod eve_codec;
 pub mod query;
 pub mod retention;
 mod rollup;
@@ -30,6 +31,8 @@ pub enum StoreError {
     WriterGone,
     #[error("store: {0}")]
     Thread(String),
+    #[error("store: {0}")]
+    Corrupt(String),
 }
 
 /// One alert as stored; serialised as its columns, without the EVE record.

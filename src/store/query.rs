@@ -1,10 +1,11 @@
 //! Reading alerts back: the one filtered query, paged by alert id in either
 //! direction, that `vigie alerts` and `GET /v1/alerts` both run.
 
+use super::eve_codec::Decoder;
 use super::rollup::hour_of;
 use super::{AlertRow, StoreError};
 use rusqlite::Connection;
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -44,9 +45,19 @@ pub struct StoredAlert {
 }
 
 const COLUMNS: &str = "id, ts, timestamp, sensor, run_id, flow_id, pcap_cnt, src_ip, src_port, dest_ip, dest_port,
-    proto, app_proto, direction, action, gid, sid, rev, signature, category, severity, eve";
+    proto, app_proto, direction, action, gid, sid, rev, signature, category, severity, eve, eve_dict";
 
-fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAlert> {
+fn stored(r: &rusqlite::Row<'_>, packed: &mut Decoder<'_>) -> Result<StoredAlert, StoreError> {
+    let eve = match (r.get::<_, Option<i64>>(22)?, r.get_ref(21)?) {
+        (Some(dict), ValueRef::Blob(bytes)) => packed.unpack(dict, bytes)?,
+        (_, ValueRef::Text(text)) => String::from_utf8_lossy(text).into_owned(),
+        (dict, _) => {
+            let id: i64 = r.get(0)?;
+            return Err(StoreError::Corrupt(format!(
+                "alert {id}: EVE record neither text nor packed (dictionary {dict:?})"
+            )));
+        }
+    };
     Ok(StoredAlert {
         id: r.get(0)?,
         row: AlertRow {
@@ -70,7 +81,7 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAlert> {
             signature: r.get(18)?,
             category: r.get(19)?,
             severity: r.get(20)?,
-            eve: r.get(21)?,
+            eve,
         },
     })
 }
@@ -213,8 +224,13 @@ pub fn alerts(
         return Ok(Vec::new());
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values), stored)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+    let mut packed = Decoder::new(conn);
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(stored(r, &mut packed)?);
+    }
+    Ok(out)
 }
 
 /// The plan SQLite follows for `alerts` (one line per step), for tests and

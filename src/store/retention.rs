@@ -4,7 +4,7 @@
 //! have ended go once older than the maximum age, those in force never. On
 //! demand (`vigie store prune`) or from a thread while a run lasts.
 
-use super::rollup::Tally;
+use super::rollup::{AddrKey, Tally};
 use super::{StoreError, open_connection};
 use crate::timestamp::Timestamp;
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -64,7 +64,7 @@ fn delete_batch(conn: &mut Connection, select: &str, args: impl rusqlite::Params
         while let Some(r) = rows.next()? {
             ids.push(r.get::<_, i64>(0)?);
             let (src, dst): (String, String) = (r.get(3)?, r.get(4)?);
-            tally.add(r.get(1)?, r.get(2)?, &src, &dst);
+            tally.add(r.get(1)?, r.get(2)?, AddrKey::of(&src), AddrKey::of(&dst));
         }
         let mut delete = tx.prepare_cached("DELETE FROM alerts WHERE id = ?1")?;
         for id in &ids {

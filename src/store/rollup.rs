@@ -6,6 +6,7 @@
 use foldhash::fast::FixedState;
 use rusqlite::{Transaction, params};
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 type Map<K> = HashMap<K, i64, FixedState>;
 
@@ -25,20 +26,40 @@ pub fn hour_of(ts_micros: i64) -> i64 {
     ts_micros / HOUR
 }
 
+/// An address as a count's key: parsed when its text is the canonical
+/// form (as every stored alert's is), so counting hashes a few bytes in
+/// place instead of following a pointer to text; the text otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AddrKey {
+    Ip(IpAddr),
+    Text(Box<str>),
+}
+
+impl AddrKey {
+    pub fn of(text: &str) -> AddrKey {
+        match text.parse::<IpAddr>() {
+            // IPv4 parsing admits only the canonical form; IPv6 text has
+            // several (case, zero runs), so only the one Display writes.
+            Ok(ip @ IpAddr::V4(_)) => AddrKey::Ip(ip),
+            Ok(ip) if ip.to_string() == text => AddrKey::Ip(ip),
+            _ => AddrKey::Text(text.into()),
+        }
+    }
+
+    /// The key as stored in `alert_counts` (the alert's own text).
+    fn text(&self) -> String {
+        match self {
+            AddrKey::Ip(ip) => ip.to_string(),
+            AddrKey::Text(t) => t.to_string(),
+        }
+    }
+}
+
 #[derive(Default)]
 struct HourCounts {
     sids: Map<u32>,
-    sources: Map<String>,
-    targets: Map<String>,
-}
-
-fn bump(map: &mut Map<String>, key: &str, by: i64) {
-    match map.get_mut(key) {
-        Some(n) => *n += by,
-        None => {
-            map.insert(key.to_string(), by);
-        }
-    }
+    sources: Map<AddrKey>,
+    targets: Map<AddrKey>,
 }
 
 /// Counts gathered over a batch of alerts, written in one go.
@@ -48,11 +69,11 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, ts_micros: i64, sid: u32, src: &str, dst: &str) {
+    pub fn add(&mut self, ts_micros: i64, sid: u32, src: AddrKey, dst: AddrKey) {
         let h = self.hours.entry(hour_of(ts_micros)).or_default();
         *h.sids.entry(sid).or_default() += 1;
-        bump(&mut h.sources, src, 1);
-        bump(&mut h.targets, dst, 1);
+        *h.sources.entry(src).or_default() += 1;
+        *h.targets.entry(dst).or_default() += 1;
     }
 
     /// Adds the tally to the stored counts (`sign` 1), or takes it from them
@@ -76,12 +97,34 @@ impl Tally {
                 put(Dimension::Signature, hour, &sid.to_string(), n)?;
             }
             for (ip, &n) in &h.sources {
-                put(Dimension::Source, hour, ip, n)?;
+                put(Dimension::Source, hour, &ip.text(), n)?;
             }
             for (ip, &n) in &h.targets {
-                put(Dimension::Target, hour, ip, n)?;
+                put(Dimension::Target, hour, &ip.text(), n)?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_keys_give_back_the_alert_text() {
+        for text in [
+            "10.0.0.1",
+            "2001:db8::1",
+            "::ffff:10.0.0.1",
+            "2001:DB8::1",
+            "2001:db8:0:0::1",
+            "10.0.0.01",
+            "host",
+        ] {
+            assert_eq!(AddrKey::of(text).text(), text);
+        }
+        assert!(matches!(AddrKey::of("2001:db8::1"), AddrKey::Ip(_)));
+        assert!(matches!(AddrKey::of("2001:DB8::1"), AddrKey::Text(_)));
     }
 }
