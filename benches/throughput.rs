@@ -14,6 +14,10 @@
 //! Packets are read into memory first so the figures measure the sensor,
 //! not the disk. Each figure is the best of several rounds.
 
+/// The sensor's allocator (see src/main.rs), so the figures are its.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -6,36 +6,42 @@
 //! hello's legacy_version field. The hash is the lowercase hex MD5 of the string.
 
 use md5::{Digest, Md5};
+use std::fmt::Write;
 
 use super::hexfmt::hex_lower;
 use super::state::{ClientHello, ServerHello};
 use super::version::is_grease;
 
-fn join<T: Copy + Into<u32>>(values: &[T]) -> String {
-    let mut out = String::new();
+/// Appends `values` in decimal, `-` between them, GREASE left out; one
+/// string for the whole fingerprint (a TLS flow's hello is fingerprinted
+/// once, but a string per value made JA3 the sensor's busiest allocator).
+fn push_joined<T: Copy + Into<u32>>(out: &mut String, values: &[T]) {
+    let mut first = true;
     for v in values
         .iter()
         .map(|v| (*v).into())
         .filter(|v| !u16::try_from(*v).is_ok_and(is_grease))
     {
-        if !out.is_empty() {
+        if !first {
             out.push('-');
         }
-        out.push_str(&v.to_string());
+        first = false;
+        let _ = write!(out, "{v}");
     }
-    out
 }
 
 /// The JA3 string of a ClientHello.
 pub fn ja3_string(ch: &ClientHello) -> String {
-    format!(
-        "{},{},{},{},{}",
-        ch.legacy_version,
-        join(&ch.cipher_suites),
-        join(&ch.extensions),
-        join(&ch.supported_groups),
-        join(&ch.ec_point_formats)
-    )
+    let mut out = String::with_capacity(160);
+    let _ = write!(out, "{},", ch.legacy_version);
+    push_joined(&mut out, &ch.cipher_suites);
+    out.push(',');
+    push_joined(&mut out, &ch.extensions);
+    out.push(',');
+    push_joined(&mut out, &ch.supported_groups);
+    out.push(',');
+    push_joined(&mut out, &ch.ec_point_formats);
+    out
 }
 
 /// The JA3 hash (MD5 of [`ja3_string`], 32 lowercase hex digits).
@@ -45,7 +51,10 @@ pub fn ja3_hash(ch: &ClientHello) -> String {
 
 /// The JA3S string of a ServerHello.
 pub fn ja3s_string(sh: &ServerHello) -> String {
-    format!("{},{},{}", sh.legacy_version, sh.cipher, join(&sh.extensions))
+    let mut out = String::with_capacity(64);
+    let _ = write!(out, "{},{},", sh.legacy_version, sh.cipher);
+    push_joined(&mut out, &sh.extensions);
+    out
 }
 
 /// The JA3S hash (MD5 of [`ja3s_string`]).
