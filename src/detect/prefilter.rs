@@ -17,10 +17,16 @@ use std::collections::HashMap;
 const ANCHOR: usize = 4;
 
 pub struct Prefilter {
-    /// Patterns, ASCII lowercase.
-    patterns: Vec<Box<[u8]>>,
-    /// Rules (engine indices) per pattern.
-    rules_of: Vec<Vec<u32>>,
+    /// Patterns, ASCII lowercase, end to end: pattern `i` is
+    /// `bytes[pattern_starts[i]..pattern_starts[i + 1]]`. ET Open's groups
+    /// hold ~270,000 patterns; a boxed slice and a vector of rules each
+    /// cost four times these flat arrays.
+    bytes: Vec<u8>,
+    pattern_starts: Vec<u32>,
+    /// Rules (engine indices) of pattern `i`:
+    /// `rules[rule_starts[i]..rule_starts[i + 1]]`.
+    rules: Vec<u32>,
+    rule_starts: Vec<u32>,
     /// One table per anchor width (1 to 4 bytes) that has patterns.
     tables: Vec<AnchorTable>,
     /// Length of the longest pattern: a match ending in new bytes starts at
@@ -236,6 +242,27 @@ impl AnchorTable {
     }
 }
 
+/// `lists` end to end (`total` items, below 2^32) and where each starts,
+/// with one more start for the end.
+fn flatten<T: Copy>(lists: &[impl AsRef<[T]>], total: usize) -> (Vec<T>, Vec<u32>) {
+    let mut items = Vec::with_capacity(total);
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    for l in lists {
+        starts.push(items.len() as u32);
+        items.extend_from_slice(l.as_ref());
+    }
+    starts.push(items.len() as u32);
+    (items, starts)
+}
+
+/// Item `i` of a flat array cut at `starts` (empty when out of range).
+fn span<'a, T>(items: &'a [T], starts: &[u32], i: usize) -> &'a [T] {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&from), Some(&to)) => items.get(from as usize..to as usize).unwrap_or_default(),
+        _ => &[],
+    }
+}
+
 impl Prefilter {
     /// Builds from (pattern, rule index) pairs; patterns are matched without
     /// regard to ASCII case (a case-sensitive rule is confirmed later).
@@ -288,12 +315,31 @@ impl Prefilter {
             .map(|(i, a)| AnchorTable::build(i + 1, a))
             .collect();
         let max_len = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
+        // Offsets in u32: a group's patterns come from rule texts, far
+        // below 4 GiB; past that the group would not be built at all.
+        let total = patterns.iter().map(|p| p.len()).sum::<usize>();
+        let rule_total = rules_of.iter().map(Vec::len).sum::<usize>();
+        if u32::try_from(total).is_err() || u32::try_from(rule_total).is_err() {
+            return None;
+        }
+        let (bytes, pattern_starts) = flatten(&patterns, total);
+        let (rules, rule_starts) = flatten(&rules_of, rule_total);
         Some(Prefilter {
-            patterns,
-            rules_of,
+            bytes,
+            pattern_starts,
+            rules,
+            rule_starts,
             tables,
             max_len,
         })
+    }
+
+    fn pattern(&self, pid: usize) -> &[u8] {
+        span(&self.bytes, &self.pattern_starts, pid)
+    }
+
+    fn rules_of(&self, pid: usize) -> &[u32] {
+        span(&self.rules, &self.rule_starts, pid)
     }
 
     /// The part of `hay` worth scanning when only matches reaching past
@@ -304,7 +350,7 @@ impl Prefilter {
     }
 
     pub fn patterns(&self) -> usize {
-        self.rules_of.len()
+        self.pattern_starts.len().saturating_sub(1)
     }
 
     /// Calls `hit` with every rule whose pattern occurs in `hay`. `scratch`
@@ -313,8 +359,8 @@ impl Prefilter {
     /// scan used.
     pub fn scan(&self, hay: &[u8], scratch: &mut ScanScratch, stamp: u32, mut hit: impl FnMut(u32)) {
         let ScanScratch { folded, seen } = scratch;
-        if seen.len() < self.rules_of.len() {
-            seen.resize(self.rules_of.len(), 0);
+        if seen.len() < self.patterns() {
+            seen.resize(self.patterns(), 0);
         }
         folded.clear();
         folded.extend(hay.iter().map(u8::to_ascii_lowercase));
@@ -329,10 +375,10 @@ impl Prefilter {
                 let Some(start) = at.checked_sub(usize::from(a.offset)) else {
                     continue;
                 };
-                let pattern = &self.patterns[pid];
+                let pattern = self.pattern(pid);
                 if f.get(start..start + pattern.len()) == Some(pattern) {
                     *slot = stamp;
-                    self.rules_of[pid].iter().for_each(|&r| hit(r));
+                    self.rules_of(pid).iter().for_each(|&r| hit(r));
                 }
             }
         };
