@@ -2,14 +2,15 @@
 //! occur in a buffer, so only the rules worth evaluating are evaluated.
 //!
 //! Every pattern is reduced to an anchor of at most four bytes (for a
-//! longer pattern, its rarest four-byte window). A scan slides over the
-//! case-folded buffer, hashes each window into a small bitmap that stays
-//! in the first-level cache, and compares the whole pattern only where the
-//! bitmap says an anchor may start. Each position is looked at whatever
-//! matched before it, so overlapping occurrences are all found. Compared
-//! with an automaton over hundreds of patterns, the working set is a few
-//! kilobytes instead of megabytes, which is what the scan's speed is bound
-//! by.
+//! longer pattern, its rarest four-byte window). A scan makes one pass over
+//! the case-folded buffer: at each position a bitmap of the anchors' first
+//! two bytes, indexed directly, turns most positions away with one bit
+//! test; where it does not, each anchor width's window is hashed into that
+//! width's bitmap, and the whole pattern is compared only where that bitmap
+//! says an anchor may start. Each position is looked at whatever matched
+//! before it, so overlapping occurrences are all found. Compared with an
+//! automaton over hundreds of patterns, the working set is a few kilobytes
+//! instead of megabytes, which is what the scan's speed is bound by.
 
 use std::collections::HashMap;
 
@@ -27,8 +28,13 @@ pub struct Prefilter {
     /// `rules[rule_starts[i]..rule_starts[i + 1]]`.
     rules: Vec<u32>,
     rule_starts: Vec<u32>,
-    /// One table per anchor width (1 to 4 bytes) that has patterns.
-    tables: Vec<AnchorTable>,
+    /// Anchors by width: `tables[w - 1]` holds those of `w` bytes.
+    tables: [Option<AnchorTable>; ANCHOR],
+    /// One bit per two-byte value that starts an anchor of two or more
+    /// bytes (8 KiB): the first test at every position.
+    pairs: Vec<u64>,
+    /// One bit per byte value that is a one-byte anchor.
+    singles: [u64; 4],
     /// Length of the longest pattern: a match ending in new bytes starts at
     /// most this many bytes minus one before them.
     max_len: usize,
@@ -37,7 +43,6 @@ pub struct Prefilter {
 /// Anchors of one width: a bitmap of their hashes, and for each set bit
 /// the anchors behind it, found by the bit's rank.
 struct AnchorTable {
-    width: usize,
     /// 32 minus the bitmap's bits: a hash's top bits index the bitmap.
     shift: u32,
     bits: Vec<u64>,
@@ -204,7 +209,6 @@ impl AnchorTable {
             })
             .collect();
         AnchorTable {
-            width,
             shift,
             bits,
             rank,
@@ -225,20 +229,6 @@ impl AnchorTable {
         let from = self.starts.get(n as usize).copied().unwrap_or(0) as usize;
         let to = self.starts.get(n as usize + 1).copied().unwrap_or(0) as usize;
         self.anchors.get(from..to).unwrap_or(&[])
-    }
-
-    /// Calls `found` with each position of `f` and the anchors that may
-    /// start there.
-    fn slide<const W: usize>(&self, f: &[u8], found: &mut impl FnMut(usize, u32, &[Anchor])) {
-        for (at, window) in f.windows(W).enumerate() {
-            let mut bytes = [0u8; 4];
-            bytes[..W].copy_from_slice(window);
-            let w = u32::from_le_bytes(bytes);
-            let anchors = self.candidates(w);
-            if !anchors.is_empty() {
-                found(at, w, anchors);
-            }
-        }
     }
 }
 
@@ -308,12 +298,25 @@ impl Prefilter {
             }
             by_width[width - 1].push((pid as u32, anchor, off));
         }
-        let tables = by_width
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| !a.is_empty())
-            .map(|(i, a)| AnchorTable::build(i + 1, a))
-            .collect();
+        let mut pairs = vec![0u64; 1 << 10];
+        let mut singles = [0u64; 4];
+        for (i, anchors) in by_width.iter().enumerate() {
+            for (_, bytes, _) in anchors {
+                match bytes {
+                    [b] => singles[usize::from(*b >> 6)] |= 1 << (b & 63),
+                    [b0, b1, ..] => {
+                        let pair = usize::from(*b0) | usize::from(*b1) << 8;
+                        pairs[pair >> 6] |= 1 << (pair & 63);
+                    }
+                    [] => {}
+                }
+            }
+            debug_assert!(anchors.iter().all(|a| a.1.len() == i + 1));
+        }
+        let tables = std::array::from_fn(|i| {
+            let anchors = &by_width[i];
+            (!anchors.is_empty()).then(|| AnchorTable::build(i + 1, anchors))
+        });
         let max_len = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         // Offsets in u32: a group's patterns come from rule texts, far
         // below 4 GiB; past that the group would not be built at all.
@@ -330,6 +333,8 @@ impl Prefilter {
             rules,
             rule_starts,
             tables,
+            pairs,
+            singles,
             max_len,
         })
     }
@@ -382,14 +387,48 @@ impl Prefilter {
                 }
             }
         };
-        for table in &self.tables {
-            match table.width {
-                1 => table.slide::<1>(f, &mut found),
-                2 => table.slide::<2>(f, &mut found),
-                3 => table.slide::<3>(f, &mut found),
-                _ => table.slide::<4>(f, &mut found),
+        let [t1, t2, t3, t4] = &self.tables;
+        let mut probe = |table: &Option<AnchorTable>, at: usize, w: u32| {
+            if let Some(t) = table {
+                let anchors = t.candidates(w);
+                if !anchors.is_empty() {
+                    found(at, w, anchors);
+                }
+            }
+        };
+        let len = f.len();
+        for at in 0..len {
+            let w = word_at(f, at);
+            if t1.is_some() {
+                let b = w & 0xff;
+                if self.singles[(b >> 6) as usize] & (1 << (b & 63)) != 0 {
+                    probe(t1, at, b);
+                }
+            }
+            let pair = (w & 0xffff) as usize;
+            // Past the end `w` is zero-filled: a window is probed only when
+            // the buffer holds all of it.
+            if at + 2 > len || self.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
+                continue;
+            }
+            probe(t2, at, w & 0xffff);
+            if at + 3 <= len {
+                probe(t3, at, w & 0xff_ffff);
+            }
+            if at + 4 <= len {
+                probe(t4, at, w);
             }
         }
+    }
+}
+
+/// The four bytes of `f` from `at` as a little-endian word, zero-filled
+/// past the end.
+#[inline]
+fn word_at(f: &[u8], at: usize) -> u32 {
+    match f.get(at..at + 4) {
+        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
+        _ => word(f.get(at..).unwrap_or_default(), ANCHOR),
     }
 }
 
