@@ -356,12 +356,18 @@ impl<'de> Deserialize<'de> for ByteSize {
 pub struct DetectConfig {
     /// Threshold/detection_filter trackers kept at once.
     pub threshold_trackers: usize,
+    /// Content rules go on reading a TLS flow's stream after its
+    /// handshake (Suricata's `encryption-handling: full`). Off, as by
+    /// default in Suricata: ciphertext holds nothing for them, and the TLS
+    /// keywords still see every handshake.
+    pub inspect_encrypted: bool,
 }
 
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig {
             threshold_trackers: 65_536,
+            inspect_encrypted: false,
         }
     }
 }

@@ -92,6 +92,11 @@ impl AppLayer {
         matches!(self.state, State::Failed)
     }
 
+    /// The stream carries only encrypted application data from here on.
+    pub fn encrypted(&self) -> bool {
+        matches!(&self.state, State::Tls(p) if p.state().encrypted_data_flowing())
+    }
+
     /// In-order bytes of a TCP stream.
     pub fn stream_data(&mut self, dir: Direction, data: &[u8]) {
         if data.is_empty() {

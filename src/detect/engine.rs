@@ -84,6 +84,9 @@ pub struct Subject<'a, 'p> {
     pub pseudo: bool,
     /// This packet completed the identification of the flow's protocol.
     pub app_identified: bool,
+    /// Payload keywords may look at this subject's payload and stream
+    /// (false once a flow's payload is encrypted).
+    pub payload_inspection: bool,
 }
 
 impl<'a, 'p> Subject<'a, 'p> {
@@ -96,6 +99,7 @@ impl<'a, 'p> Subject<'a, 'p> {
             payload_in_stream: false,
             pseudo: false,
             app_identified: false,
+            payload_inspection: true,
         }
     }
 }

@@ -83,7 +83,10 @@ impl Engine {
         };
         // The stream windows hold this packet's bytes when it was delivered in
         // order; otherwise its payload is scanned on its own.
-        let scan_packet = !sub.pseudo && !pkt.payload.is_empty() && (!sub.payload_in_stream || sub.stream.is_empty());
+        let scan_packet = sub.payload_inspection
+            && !sub.pseudo
+            && !pkt.payload.is_empty()
+            && (!sub.payload_in_stream || sub.stream.is_empty());
         window_hits.resize_with(sub.stream.len(), Vec::new);
         window_hits.iter_mut().for_each(Vec::clear);
         for w in sub.stream {
@@ -156,6 +159,9 @@ impl Engine {
 /// stream windows; `Some(pkt_src)` names which matched.
 pub(super) fn payload_matches(cr: &CompiledRule, ctx: &mut DetectCtx, sub: &Subject<'_, '_>) -> Option<&'static str> {
     let (r, pkt) = (&cr.rule, sub.pkt);
+    if !sub.payload_inspection {
+        return None;
+    }
     let stream_src = if sub.pseudo { "stream (flow timeout)" } else { "stream" };
     let mut matched = None;
     if cr.payload_mode != PayloadMode::Packet {

@@ -52,6 +52,9 @@ pub struct Flow {
     pub vars: FlowVars,
     /// A `pass` rule matched: no further inspection of this flow.
     pub passed: bool,
+    /// The flow turned to encrypted data (TLS after its handshake): its
+    /// payload and stream are no longer given to content rules.
+    pub payload_inspection_over: bool,
     pub alerted: bool,
     /// The application protocol, once identified.
     pub app_proto: Option<crate::rules::buffer::AppProto>,
@@ -353,6 +356,7 @@ fn new_flow(key: &HashedKey, pkt: &Packet<'_>, src_is_lo: bool) -> Flow {
         vlan: pkt.vlan,
         vars: FlowVars::default(),
         passed: false,
+        payload_inspection_over: false,
         alerted: false,
         app_proto: None,
         app_failed: false,

@@ -24,6 +24,8 @@ pub struct Worker {
     /// Where a reloaded rule set comes from, if rules can be reloaded.
     pub engine_source: super::reload::EngineHandle,
     vlan_tracking: bool,
+    /// Content rules go on reading TLS flows after their handshake.
+    inspect_encrypted: bool,
     reassembly: ReassemblyLimits,
     pub defrag: Defragmenter,
     /// Rate rules, when enabled: what each packet and transaction matched.
@@ -79,6 +81,7 @@ impl Worker {
             engine,
             engine_source: super::reload::EngineHandle::fixed(),
             vlan_tracking: cfg.flow.vlan_tracking,
+            inspect_encrypted: cfg.detect.inspect_encrypted,
             reassembly: cfg.stream.reassembly_limits(),
             defrag: Defragmenter::new(cfg.defrag),
             rate: None,
@@ -149,6 +152,7 @@ impl Worker {
         let mut payload_in_stream = false;
         let mut app = flow.app.take();
         let server_port = flow.server.1;
+        let mut payload_inspection_over = flow.payload_inspection_over;
         if let Some((stream, tcp)) = reassembly_for(flow, pkt) {
             scratch.same.runs.clear();
             scratch.same.gaps.clear();
@@ -166,10 +170,15 @@ impl Worker {
             let app = app.get_or_insert_with(|| Box::new(AppLayer::new(server_port)));
             feed_app(app, dir.reverse(), &scratch.other);
             feed_app(app, dir, &scratch.same);
+            payload_inspection_over |= !self.inspect_encrypted && app.encrypted();
             stream.queue(dir.reverse(), &mut scratch.other.runs);
             payload_in_stream = !pkt.payload.is_empty() && tcp.flags & tcp_flags::RST == 0 && !depth_before;
             let mut runs = stream.take_queued(dir);
             runs.append(&mut scratch.same.runs);
+            if payload_inspection_over {
+                // Nothing will read the windows: not even built.
+                runs.clear();
+            }
             for (start, data) in runs {
                 if scratch.windows.len() == scratch.windows_used {
                     scratch.windows.push(Window::default());
@@ -186,6 +195,7 @@ impl Worker {
             let app = app.get_or_insert_with(|| Box::new(AppLayer::new(server_port)));
             app.datagram(dir, pkt.payload);
         }
+        flow.payload_inspection_over = payload_inspection_over;
         let mut app_identified = false;
         if let Some(a) = &app {
             app_identified = flow.app_proto.is_none() && a.proto().is_some();
@@ -207,6 +217,7 @@ impl Worker {
             payload_in_stream,
             pseudo: false,
             app_identified,
+            payload_inspection: !payload_inspection_over,
         };
         let mut passed = self.engine.inspect(&mut self.detect, &subject, flow, alerts);
         if let Some(r) = self.rate.as_ref()
@@ -257,6 +268,7 @@ impl Worker {
                 payload_in_stream: false,
                 pseudo: true,
                 app_identified: false,
+                payload_inspection: !flow.payload_inspection_over,
             };
             inspect_transactions(
                 &self.engine,
@@ -285,7 +297,7 @@ impl Worker {
             }
             let mut runs = stream.take_queued(dir);
             runs.append(&mut rest.runs);
-            if runs.is_empty() {
+            if runs.is_empty() || flow.payload_inspection_over {
                 continue;
             }
             let mut bufs = Vec::new();
@@ -312,6 +324,7 @@ impl Worker {
                 payload_in_stream: false,
                 pseudo: true,
                 app_identified: false,
+                payload_inspection: !flow.payload_inspection_over,
             };
             self.engine.inspect(&mut self.detect, &subject, flow, alerts);
         }
@@ -385,6 +398,7 @@ fn inspect_transactions(
             payload_in_stream: false,
             pseudo: true,
             app_identified: false,
+            payload_inspection: subject.payload_inspection,
         });
         let sub = other.as_ref().unwrap_or(subject);
         passed = engine.inspect_tx(ctx, sub, &txs, flow, alerts);

@@ -149,6 +149,15 @@ pub struct TlsState {
 }
 
 impl TlsState {
+    /// Both hellos are behind and encrypted application data flows: what
+    /// follows in the stream is ciphertext, which content rules have
+    /// nothing to read in.
+    pub fn encrypted_data_flowing(&self) -> bool {
+        self.client_hello_seen
+            && self.server_hello_seen
+            && (self.to_server.application_data || self.to_client.application_data)
+    }
+
     /// One side of the connection.
     pub fn dir(&self, dir: Direction) -> &DirState {
         match dir {
