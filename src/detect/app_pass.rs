@@ -16,8 +16,10 @@ use crate::flow::{Direction, Flow};
 use crate::rules::Rule;
 use crate::rules::app_checks::{bits_match, version_matches};
 use crate::rules::buffer::{AppProto, BufferId, BufferSide};
+use crate::rules::fast_pattern;
 use crate::rules::flow_keywords::FlowDirection;
 use crate::rules::rule::AppCheck;
+use crate::rules::rule::FastPattern;
 use crate::rules::transform::{Transform, apply_all};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -76,17 +78,15 @@ impl AppGroups {
                 members: list.clone(),
                 ..Default::default()
             };
-            let mut by_spec: BTreeMap<BufferSpec, Vec<(&[u8], u32)>> = BTreeMap::new();
+            let mut by_spec: BTreeMap<BufferSpec, Vec<(Vec<u8>, u32)>> = BTreeMap::new();
             for idx in list {
-                match &rules[idx as usize].rule.fast_pattern {
-                    Some(fp) if fp.buffer.is_some() && !fp.bytes.is_empty() => {
-                        let spec = fp.buffer.clone().unwrap_or((BufferId::HttpUri, Vec::new()));
-                        by_spec.entry(spec).or_default().push((fp.bytes.as_slice(), idx));
-                    }
-                    _ => g.always.push(idx),
+                match buffer_pattern(&rules[idx as usize].rule) {
+                    Some((spec, bytes)) => by_spec.entry(spec).or_default().push((bytes, idx)),
+                    None => g.always.push(idx),
                 }
             }
             for (spec, fps) in by_spec {
+                let fps: Vec<(&[u8], u32)> = fps.iter().map(|(b, i)| (b.as_slice(), *i)).collect();
                 if let Some(p) = Prefilter::build(&fps) {
                     stats.prefilter_patterns += p.patterns();
                     g.prefilters.push((spec, p));
@@ -98,6 +98,22 @@ impl AppGroups {
         }
         AppGroups { groups }
     }
+}
+
+/// The pattern an application rule is prefiltered by, and the buffer it is
+/// looked for in: the rule's fast pattern when that is in a buffer, else
+/// the strongest positive content of its buffers (a rule whose fast pattern
+/// is in the payload still needs each of its buffer contents, and a buffer
+/// is far smaller than the stream). `None`: evaluated on every transaction.
+fn buffer_pattern(r: &Rule) -> Option<(BufferSpec, Vec<u8>)> {
+    let in_buffer = |fp: &FastPattern| fp.buffer.clone().filter(|_| !fp.bytes.is_empty());
+    if let Some(fp) = &r.fast_pattern
+        && let Some(spec) = in_buffer(fp)
+    {
+        return Some((spec, fp.bytes.clone()));
+    }
+    let fp = fast_pattern::choose(&[], &r.buffers).ok()??;
+    in_buffer(&fp).map(|spec| (spec, fp.bytes))
 }
 
 /// Buffers of one transaction, transformed, computed once per pass.
