@@ -2,15 +2,17 @@
 //! occur in a buffer, so only the rules worth evaluating are evaluated.
 //!
 //! Every pattern is reduced to an anchor of at most four bytes (for a
-//! longer pattern, its rarest four-byte window). A scan makes one pass over
-//! the case-folded buffer: at each position a bitmap of the anchors' first
-//! two bytes, indexed directly, turns most positions away with one bit
-//! test; where it does not, each anchor width's window is hashed into that
-//! width's bitmap, and the whole pattern is compared only where that bitmap
-//! says an anchor may start. Each position is looked at whatever matched
-//! before it, so overlapping occurrences are all found. Compared with an
-//! automaton over hundreds of patterns, the working set is a few kilobytes
-//! instead of megabytes, which is what the scan's speed is bound by.
+//! longer pattern, its rarest four-byte window). A scan slides over the
+//! case-folded buffer, hashes each four-byte window into a sparse bitmap
+//! of the four-byte anchors, and compares the whole pattern only where the
+//! bitmap says an anchor may start. The few shorter anchors (from patterns
+//! of one to three bytes) get a pass of their own, their first two bytes
+//! indexing a bitmap directly, so the common pass stays a tight loop of one
+//! load, one multiplication and one bit test per byte. Each position is
+//! looked at whatever matched before it, so overlapping occurrences are all
+//! found. Compared with an automaton over hundreds of patterns, the working
+//! set is a few kilobytes instead of megabytes, which is what the scan's
+//! speed is bound by.
 
 use std::collections::HashMap;
 
@@ -30,9 +32,11 @@ pub struct Prefilter {
     rule_starts: Vec<u32>,
     /// Anchors by width: `tables[w - 1]` holds those of `w` bytes.
     tables: [Option<AnchorTable>; ANCHOR],
-    /// One bit per two-byte value that starts an anchor of two or more
-    /// bytes (8 KiB): the first test at every position.
-    pairs: Vec<u64>,
+    /// One bit per two-byte value that starts an anchor of two or three
+    /// bytes (8 KiB, or nothing when there are none). Such anchors come from
+    /// the few patterns that short, so few bits are set (the first two bytes
+    /// of all anchors would pass a third of the positions in web traffic).
+    short_pairs: Vec<u64>,
     /// One bit per byte value that is a one-byte anchor.
     singles: [u64; 4],
     /// Length of the longest pattern: a match ending in new bytes starts at
@@ -176,10 +180,10 @@ fn choose_anchor(pattern: &[u8], taken: &HashMap<u32, u32>) -> usize {
 impl AnchorTable {
     /// `anchors`: (pattern id, anchor bytes, offset in the pattern).
     fn build(width: usize, anchors: &[(u32, &[u8], u16)]) -> AnchorTable {
-        // About one bit in sixteen set or fewer, in at most 8 KiB: the
-        // bitmaps of the groups a packet goes through stay in the
-        // first-level cache together.
-        let want = (anchors.len() * 16).next_power_of_two().clamp(1 << 12, 1 << 16);
+        // About one bit in thirty-two set or fewer, in at most 8 KiB: few
+        // needless lookups, and the bitmaps of the groups a packet goes
+        // through stay in the first-level cache together.
+        let want = (anchors.len() * 32).next_power_of_two().clamp(1 << 12, 1 << 16);
         let shift = 32 - want.trailing_zeros();
         let mut keyed: Vec<(u32, Anchor)> = anchors
             .iter()
@@ -217,7 +221,16 @@ impl AnchorTable {
         }
     }
 
-    /// The anchors that may start with the word `w`: empty for most words.
+    /// Whether an anchor may be the word `w`: false for most words.
+    #[inline]
+    fn may_hold(&self, w: u32) -> bool {
+        let bucket = bucket(w, self.shift) as usize;
+        self.bits
+            .get(bucket >> 6)
+            .is_some_and(|slot| slot & (1 << (bucket & 63)) != 0)
+    }
+
+    /// The anchors that may be the word `w`: empty for most words.
     fn candidates(&self, w: u32) -> &[Anchor] {
         let bucket = bucket(w, self.shift);
         let (index, bit) = ((bucket >> 6) as usize, bucket & 63);
@@ -298,20 +311,18 @@ impl Prefilter {
             }
             by_width[width - 1].push((pid as u32, anchor, off));
         }
-        let mut pairs = vec![0u64; 1 << 10];
+        let mut short_pairs = Vec::new();
         let mut singles = [0u64; 4];
-        for (i, anchors) in by_width.iter().enumerate() {
-            for (_, bytes, _) in anchors {
-                match bytes {
-                    [b] => singles[usize::from(*b >> 6)] |= 1 << (b & 63),
-                    [b0, b1, ..] => {
-                        let pair = usize::from(*b0) | usize::from(*b1) << 8;
-                        pairs[pair >> 6] |= 1 << (pair & 63);
-                    }
-                    [] => {}
+        for (_, bytes, _) in by_width[..ANCHOR - 1].iter().flatten() {
+            match bytes {
+                [b] => singles[usize::from(*b >> 6)] |= 1 << (b & 63),
+                [b0, b1, ..] => {
+                    short_pairs.resize(1 << 10, 0);
+                    let pair = usize::from(*b0) | usize::from(*b1) << 8;
+                    short_pairs[pair >> 6] |= 1 << (pair & 63);
                 }
+                [] => {}
             }
-            debug_assert!(anchors.iter().all(|a| a.1.len() == i + 1));
         }
         let tables = std::array::from_fn(|i| {
             let anchors = &by_width[i];
@@ -333,7 +344,7 @@ impl Prefilter {
             rules,
             rule_starts,
             tables,
-            pairs,
+            short_pairs,
             singles,
             max_len,
         })
@@ -388,47 +399,42 @@ impl Prefilter {
             }
         };
         let [t1, t2, t3, t4] = &self.tables;
-        let mut probe = |table: &Option<AnchorTable>, at: usize, w: u32| {
-            if let Some(t) = table {
-                let anchors = t.candidates(w);
-                if !anchors.is_empty() {
-                    found(at, w, anchors);
+        // One pass per kind of anchor, each a tight loop: most buffers
+        // only ever need the first.
+        if let Some(t) = t4 {
+            for (at, window) in f.windows(4).enumerate() {
+                let w = u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
+                if t.may_hold(w) {
+                    found(at, w, t.candidates(w));
                 }
-            }
-        };
-        let len = f.len();
-        for at in 0..len {
-            let w = word_at(f, at);
-            if t1.is_some() {
-                let b = w & 0xff;
-                if self.singles[(b >> 6) as usize] & (1 << (b & 63)) != 0 {
-                    probe(t1, at, b);
-                }
-            }
-            let pair = (w & 0xffff) as usize;
-            // Past the end `w` is zero-filled: a window is probed only when
-            // the buffer holds all of it.
-            if at + 2 > len || self.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
-                continue;
-            }
-            probe(t2, at, w & 0xffff);
-            if at + 3 <= len {
-                probe(t3, at, w & 0xff_ffff);
-            }
-            if at + 4 <= len {
-                probe(t4, at, w);
             }
         }
-    }
-}
-
-/// The four bytes of `f` from `at` as a little-endian word, zero-filled
-/// past the end.
-#[inline]
-fn word_at(f: &[u8], at: usize) -> u32 {
-    match f.get(at..at + 4) {
-        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
-        _ => word(f.get(at..).unwrap_or_default(), ANCHOR),
+        if t2.is_some() || t3.is_some() {
+            for (at, pair) in f.windows(2).enumerate() {
+                let p = usize::from(pair[0]) | usize::from(pair[1]) << 8;
+                if self
+                    .short_pairs
+                    .get(p >> 6)
+                    .is_none_or(|bits| bits & (1 << (p & 63)) == 0)
+                {
+                    continue;
+                }
+                if let Some(t) = t2 {
+                    found(at, p as u32, t.candidates(p as u32));
+                }
+                if let (Some(t), Some(window)) = (t3, f.get(at..at + 3)) {
+                    let w = word(window, 3);
+                    found(at, w, t.candidates(w));
+                }
+            }
+        }
+        if let Some(t) = t1 {
+            for (at, &b) in f.iter().enumerate() {
+                if self.singles[usize::from(b >> 6)] & (1 << (b & 63)) != 0 {
+                    found(at, u32::from(b), t.candidates(u32::from(b)));
+                }
+            }
+        }
     }
 }
 
