@@ -21,11 +21,11 @@ impl TxBuffers for TlsState {
             BufferId::TlsCertIssuer => text(self.cert_issuer()),
             BufferId::TlsCertSerial => text(self.cert_serial()),
             BufferId::TlsCertFingerprint => text(self.cert_fingerprint()),
-            BufferId::Ja3Hash => owned(self.ja3_hash()),
-            BufferId::Ja3String => owned(self.ja3_string()),
+            BufferId::Ja3Hash => text(self.ja3_hash()),
+            BufferId::Ja3String => text(self.ja3_string()),
             BufferId::Ja3sHash => owned(self.ja3s_hash()),
             BufferId::Ja3sString => owned(self.ja3s_string()),
-            BufferId::Ja4Hash => owned(self.ja4_hash()),
+            BufferId::Ja4Hash => text(self.ja4_hash()),
             BufferId::TlsCerts => {
                 out.extend(self.certs().map(Cow::Borrowed));
                 None

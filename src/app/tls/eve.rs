@@ -2,8 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ja3::{ja3_hash, ja3_string, ja3s_hash, ja3s_string};
-use super::ja4::ja4;
+use super::ja3::{ja3s_hash, ja3s_string};
 use super::state::TlsState;
 use super::timefmt::eve_time;
 use super::version::eve_version_string;
@@ -43,8 +42,11 @@ pub fn eve_object(state: &TlsState) -> Value {
         obj.insert("session_resumed".into(), Value::Bool(true));
     }
     if let Some(ch) = &state.client_hello {
-        obj.insert("ja3".into(), json!({ "hash": ja3_hash(ch), "string": ja3_string(ch) }));
-        obj.insert("ja4".into(), Value::String(ja4(ch)));
+        obj.insert(
+            "ja3".into(),
+            json!({ "hash": state.ja3_hash(), "string": state.ja3_string() }),
+        );
+        obj.insert("ja4".into(), json!(state.ja4_hash()));
         if !ch.alpn.is_empty() {
             obj.insert(
                 "client_alpns".into(),

@@ -46,7 +46,12 @@ pub fn ja3_string(ch: &ClientHello) -> String {
 
 /// The JA3 hash (MD5 of [`ja3_string`], 32 lowercase hex digits).
 pub fn ja3_hash(ch: &ClientHello) -> String {
-    hex_lower(&Md5::digest(ja3_string(ch).as_bytes()))
+    ja3_hash_of(&ja3_string(ch))
+}
+
+/// The JA3 hash of a JA3 string already made.
+pub fn ja3_hash_of(ja3: &str) -> String {
+    hex_lower(&Md5::digest(ja3.as_bytes()))
 }
 
 /// The JA3S string of a ServerHello.

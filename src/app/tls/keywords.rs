@@ -2,7 +2,7 @@
 //! sticky buffers (`tls.cert_*`, `ja3.*`, `ja3s.*`, `ja4.hash`).
 
 use super::direction::Direction;
-use super::ja3::{ja3_hash, ja3_string, ja3s_hash, ja3s_string};
+use super::ja3::{ja3_hash_of, ja3_string, ja3s_hash, ja3s_string};
 use super::ja4::ja4;
 use super::state::TlsState;
 use super::version::{SSL_V2, SSL_V3, TLS_V10, TLS_V11, TLS_V12, TLS_V13};
@@ -81,14 +81,24 @@ impl TlsState {
         self.leaf().filter(|c| c.parsed).map(|c| c.fingerprint_sha1.as_str())
     }
 
+    /// JA3 string and hash of the ClientHello, made once.
+    fn ja3(&self) -> Option<&(String, String)> {
+        let ch = self.client_hello.as_ref()?;
+        Some(self.ja3.get_or_init(|| {
+            let text = ja3_string(ch);
+            let hash = ja3_hash_of(&text);
+            (text, hash)
+        }))
+    }
+
     /// `ja3.string`.
-    pub fn ja3_string(&self) -> Option<String> {
-        self.client_hello.as_ref().map(ja3_string)
+    pub fn ja3_string(&self) -> Option<&str> {
+        self.ja3().map(|(text, _)| text.as_str())
     }
 
     /// `ja3.hash`.
-    pub fn ja3_hash(&self) -> Option<String> {
-        self.client_hello.as_ref().map(ja3_hash)
+    pub fn ja3_hash(&self) -> Option<&str> {
+        self.ja3().map(|(_, hash)| hash.as_str())
     }
 
     /// `ja3s.string`.
@@ -102,8 +112,9 @@ impl TlsState {
     }
 
     /// `ja4.hash`.
-    pub fn ja4_hash(&self) -> Option<String> {
-        self.client_hello.as_ref().map(ja4)
+    pub fn ja4_hash(&self) -> Option<&str> {
+        let ch = self.client_hello.as_ref()?;
+        Some(self.ja4.get_or_init(|| ja4(ch)).as_str())
     }
 }
 

@@ -146,7 +146,31 @@ pub struct TlsState {
     pub events: Vec<(Direction, TlsEvent)>,
     /// `SSL_STATE_*` bits of the handshake messages seen so far (see `ssl_states_seen`).
     pub(super) states_seen: u8,
+    /// JA3 (string, hash) and JA4 of the ClientHello, made the first time
+    /// a rule or a log asks: a connection's transactions are inspected
+    /// several times, and the ClientHello never changes once seen.
+    pub(super) ja3: Derived<(String, String)>,
+    pub(super) ja4: Derived<String>,
 }
+
+/// A value computed once from the rest of a state; it takes no part in
+/// comparing states.
+#[derive(Clone, Debug, Default)]
+pub struct Derived<T>(std::sync::OnceLock<T>);
+
+impl<T> Derived<T> {
+    pub fn get_or_init(&self, make: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(make)
+    }
+}
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Derived<T> {}
 
 impl TlsState {
     /// Both hellos are behind and encrypted application data flows: what

@@ -121,7 +121,7 @@ fn tls12_handshake_fills_everything() {
     assert_eq!(st.certificates.len(), 2);
     assert_eq!(st.certs().collect::<Vec<_>>(), vec![&leaf_der()[..], &root_der()[..]]);
     assert_eq!(
-        st.ja3_string().as_deref(),
+        st.ja3_string(),
         Some("771,49195-49199-156-47,0-10-11-13-16-23-65281,29-23-24,0")
     );
     assert_eq!(st.ja3s_string().as_deref(), Some("771,49199,65281-23-16"));
@@ -173,7 +173,7 @@ fn eve_object_fields() {
     );
     assert_eq!(eve["ja3"]["hash"].as_str().map(str::len), Some(32));
     assert_eq!(eve["ja3s"]["string"], "771,49199,65281-23-16");
-    assert_eq!(eve["ja4"], st.ja4_hash().unwrap_or_default().as_str());
+    assert_eq!(eve["ja4"], st.ja4_hash().unwrap_or_default());
     assert!(eve["ja4"].as_str().is_some_and(|s| s.starts_with("t12d0407h2_")));
     assert_eq!(eve["client_alpns"], serde_json::json!(["h2", "http/1.1"]));
     assert_eq!(eve["server_alpns"], serde_json::json!(["h2"]));
@@ -354,7 +354,7 @@ fn session_resumption() {
     assert!(st.session_resumed);
     assert_eq!(eve_object(&st)["session_resumed"], true);
     assert_eq!(st.client_hello.as_ref().map(|c| c.extensions.len()), Some(0));
-    assert_eq!(st.ja3_string().as_deref(), Some("771,47,,,"));
+    assert_eq!(st.ja3_string(), Some("771,47,,,"));
 }
 
 fn client_hello_with(exts: &[Vec<u8>]) -> TlsState {
@@ -399,7 +399,7 @@ fn grease_removed_from_ja3_but_kept_in_state() {
         Some(vec![0xdada, 10, 11])
     );
     assert_eq!(with.ja3_string(), without.ja3_string());
-    assert_eq!(with.ja3_string().as_deref(), Some("771,47,10-11,29,0"));
+    assert_eq!(with.ja3_string(), Some("771,47,10-11,29,0"));
     assert_eq!(with.ja3_hash(), without.ja3_hash());
     assert_eq!(with.ja4_hash(), without.ja4_hash());
 }
