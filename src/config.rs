@@ -241,10 +241,23 @@ impl StoreOutput {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CaptureConfig {
     pub checksum: ChecksumMode,
+    /// Live capture on AF_PACKET with several workers: each worker reads a
+    /// socket of its own per interface, in a kernel fanout group. Off: one
+    /// socket per interface, read by one thread that hands frames out.
+    pub fanout: bool,
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        CaptureConfig {
+            checksum: ChecksumMode::default(),
+            fanout: true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

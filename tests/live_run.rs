@@ -1,8 +1,9 @@
 //! `vigie run` on a link: tcpreplay sends an attack capture at a fixed rate
 //! into a veth pair inside a private network namespace; the sensor, with two
-//! workers, raises every alert a replay of the same file raises, reports
-//! kernel drops, and stops cleanly on SIGINT. Needs root, `ip` and
-//! tcpreplay; skips with a message otherwise.
+//! workers each reading a socket of its own, raises every alert a replay of
+//! the same file raises (rate and threshold counts across the workers
+//! included), reports kernel drops, and stops cleanly on SIGINT. Needs
+//! root, `ip` and tcpreplay; skips with a message otherwise.
 
 mod common;
 
@@ -72,6 +73,8 @@ fn vigie_run_raises_every_expected_alert_from_a_link() {
     let iface = &summary["interfaces"][0];
     assert_eq!(iface["interface"], RECV);
     assert_eq!(iface["received"], 3706, "{iface}");
+    // Each worker read a socket of its own, in one fanout group.
+    assert_eq!(iface["sockets"], 2, "{iface}");
     assert_eq!(summary["kernel_drops"], 0, "{summary}");
     assert!(summary["latency"]["alerts"].as_u64().unwrap() >= expected.len() as u64);
 }

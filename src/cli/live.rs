@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vigie::capture::live::{Backend, LiveOptions, open_live};
 use vigie::config::Config;
-use vigie::pipeline;
+use vigie::pipeline::{self, LiveSources};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -62,6 +62,47 @@ fn backend(name: &str) -> anyhow::Result<Backend> {
     })
 }
 
+/// The capture sockets: with AF_PACKET and several workers, one per worker
+/// and interface, an interface's in a fanout group of its own; otherwise one
+/// per interface.
+fn open_sources(cfg: &Config, interfaces: &[String], options: &LiveOptions) -> anyhow::Result<LiveSources> {
+    let workers = cfg.worker_count();
+    let af_packet = cfg!(target_os = "linux") && matches!(options.backend, Backend::Auto | Backend::AfPacket);
+    if workers < 2 || !af_packet || !cfg.capture.fanout {
+        let mut sources = Vec::new();
+        for iface in interfaces {
+            sources.push(open_live(iface, options).with_context(|| format!("opening {iface} for capture"))?);
+        }
+        return Ok(LiveSources::Shared(sources));
+    }
+    let mut sockets: Vec<Vec<_>> = (0..workers).map(|_| Vec::new()).collect();
+    for (i, iface) in interfaces.iter().enumerate() {
+        let per_socket = LiveOptions {
+            fanout_group: Some(fanout_group(i)),
+            // The interface's ring memory is shared out, not multiplied.
+            block_count: (options.block_count / workers as u32).max(8),
+            // Alerts are settled in capture order once every worker is past
+            // them: a block not yet full must not hold a quiet worker back
+            // long.
+            block_timeout: options.block_timeout.min(std::time::Duration::from_millis(2)),
+            ..options.clone()
+        };
+        for (w, worker_sockets) in sockets.iter_mut().enumerate() {
+            let socket = open_live(iface, &per_socket)
+                .with_context(|| format!("opening {iface} for capture (socket {} of {workers})", w + 1))?;
+            worker_sockets.push(socket);
+        }
+    }
+    Ok(LiveSources::PerWorker(sockets))
+}
+
+/// The fanout group id of this process's `i`-th interface. Ids are shared
+/// by every process of the network namespace: the process id keeps two
+/// sensors on one link from joining each other's group.
+fn fanout_group(i: usize) -> u16 {
+    (std::process::id() as u16).wrapping_add((i as u16).wrapping_mul(0x1000))
+}
+
 pub fn run(args: RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut cfg = Config::load(args.config.config.as_deref(), &args.config.set)?;
     if let Some(dir) = args.log_dir {
@@ -80,10 +121,7 @@ pub fn run(args: RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     };
     // Rules first: a rule set that fails to load must not leave sockets open.
     let (engine, rate_rules) = super::sensor::load_detection(&cfg, &args.rules, &args.rate_rules, quiet)?;
-    let mut sources = Vec::new();
-    for iface in &args.interfaces {
-        sources.push(open_live(iface, &options).with_context(|| format!("opening {iface} for capture"))?);
-    }
+    let sources = open_sources(&cfg, &args.interfaces, &options)?;
     std::fs::create_dir_all(&cfg.outputs.log_dir)
         .with_context(|| format!("creating the log directory {}", cfg.outputs.log_dir.display()))?;
     if args.user.is_some() || args.group.is_some() {

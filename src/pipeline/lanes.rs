@@ -4,12 +4,17 @@
 //! pair), sends one batch to every worker per round, and settles finished
 //! rounds in capture order through the sequencer, a few rounds behind, so
 //! workers never wait for the reader and the alerts come out in order.
+//! Live capture may instead give each worker sockets of its own (see
+//! `fanout`): then no frame passes through the run's thread.
 
+use super::fanout::Fanout;
 use super::flow_hash::lane_of;
+use super::live::InterfaceStats;
 use super::sequencer::Sequencer;
 use super::worker::Worker;
 use crate::alert::Alert;
 use crate::capture::RawPacket;
+use crate::capture::live::LiveSource;
 use crate::rate::{RateBatch, RateOp};
 use crate::timestamp::Timestamp;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -32,6 +37,17 @@ pub struct Lanes {
 enum Kind {
     Inline { worker: Box<Worker>, raised: Vec<Alert> },
     Threads(Threads),
+    Fanout(Fanout),
+}
+
+/// What a run's workers leave when they end.
+pub struct Finished {
+    pub workers: Vec<Worker>,
+    pub sequencer: Sequencer,
+    /// Counters of the sockets the workers read themselves, by interface,
+    /// and the packets and bytes read from them not yet counted.
+    pub interfaces: Vec<InterfaceStats>,
+    pub captured: (u64, u64),
 }
 
 impl Lanes {
@@ -56,10 +72,41 @@ impl Lanes {
         Lanes { kind, sequencer }
     }
 
+    /// Workers reading their own live `sources` (`sources[i]` for worker
+    /// `i`, one per interface).
+    pub fn capturing(workers: Vec<Worker>, sequencer: Sequencer, sources: Vec<Vec<Box<dyn LiveSource>>>) -> Lanes {
+        Lanes {
+            kind: Kind::Fanout(Fanout::start(workers, sources)),
+            sequencer,
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.kind {
             Kind::Inline { .. } => 1,
             Kind::Threads(t) => t.inputs.len(),
+            Kind::Fanout(f) => f.len(),
+        }
+    }
+
+    /// Workers reading their own sockets: waits at most `wait` for what
+    /// they raise and settles it. False once every one of them has ended.
+    pub fn await_capture(&mut self, wait: std::time::Duration, out: &mut Vec<Alert>) -> bool {
+        match &mut self.kind {
+            Kind::Fanout(f) => {
+                f.settle(wait, &mut self.sequencer, out);
+                !f.all_ended()
+            }
+            _ => false,
+        }
+    }
+
+    /// Packets and bytes the workers read from their own sockets since the
+    /// last call.
+    pub fn take_captured(&mut self) -> (u64, u64) {
+        match &mut self.kind {
+            Kind::Fanout(f) => std::mem::take(&mut f.counted),
+            _ => (0, 0),
         }
     }
 
@@ -80,6 +127,8 @@ impl Lanes {
                 Ok(())
             }
             Kind::Threads(t) => t.push(raw, seq, &mut self.sequencer, out),
+            // Its workers read their own sockets: nothing is handed to them.
+            Kind::Fanout(_) => Ok(()),
         }
     }
 
@@ -98,27 +147,35 @@ impl Lanes {
                 }
                 Ok(())
             }
+            Kind::Fanout(f) => {
+                f.settle(std::time::Duration::ZERO, &mut self.sequencer, out);
+                Ok(())
+            }
         }
     }
 
     /// End of input: every flow of every worker ends and is inspected, all
     /// is settled into `out`; the workers come back for their counters.
-    pub fn finish(self, out: &mut Vec<Alert>) -> Result<(Vec<Worker>, Sequencer), WorkerLost> {
+    pub fn finish(self, out: &mut Vec<Alert>) -> Result<Finished, WorkerLost> {
         let Lanes { kind, mut sequencer } = self;
-        match kind {
+        let workers = match kind {
             Kind::Inline { mut worker, mut raised } => {
                 worker.finish(&mut raised);
                 let batch = &mut worker.rate_ops;
                 sequencer.settle(raised.drain(..), batch.ops.drain(..), &batch.sites, out);
                 batch.sites.clear();
                 sequencer.thresholds = worker.detect.thresholds.take();
-                Ok((vec![*worker], sequencer))
+                vec![*worker]
             }
-            Kind::Threads(t) => {
-                let workers = t.finish(&mut sequencer, out)?;
-                Ok((workers, sequencer))
-            }
-        }
+            Kind::Threads(t) => t.finish(&mut sequencer, out)?,
+            Kind::Fanout(f) => return f.finish(sequencer, out),
+        };
+        Ok(Finished {
+            workers,
+            sequencer,
+            interfaces: Vec::new(),
+            captured: (0, 0),
+        })
     }
 }
 
@@ -139,7 +196,7 @@ struct Batch {
 }
 
 /// Where the output of frame `seq` ends in a worker's output vectors.
-struct Mark {
+pub(super) struct Mark {
     seq: u64,
     alerts_end: usize,
     ops_end: usize,
@@ -147,9 +204,9 @@ struct Mark {
 
 /// What a worker raised over one batch, marked frame by frame.
 #[derive(Default)]
-struct Output {
-    alerts: Vec<Alert>,
-    rate: RateBatch,
+pub(super) struct Output {
+    pub(super) alerts: Vec<Alert>,
+    pub(super) rate: RateBatch,
     marks: Vec<Mark>,
 }
 
@@ -305,7 +362,7 @@ fn run_worker(mut worker: Worker, batches: Receiver<Batch>, results: SyncSender<
 }
 
 /// Records where frame `seq`'s output ends, if it had any.
-fn mark(out: &mut Output, seq: u64) {
+pub(super) fn mark(out: &mut Output, seq: u64) {
     let (alerts_end, ops_end) = (out.alerts.len(), out.rate.ops.len());
     let grew = out.marks.last().map_or(alerts_end + ops_end > 0, |m| {
         m.alerts_end != alerts_end || m.ops_end != ops_end
@@ -321,19 +378,42 @@ fn mark(out: &mut Output, seq: u64) {
 
 /// Settles the outputs of one round, frame by frame in capture order (ties,
 /// the end-of-input output, in worker order).
-fn merge(round: Vec<Output>, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
-    struct Cursor {
-        marks: Vec<Mark>,
-        next: usize,
-        alerts: std::vec::IntoIter<Alert>,
-        ops: std::vec::IntoIter<RateOp>,
-        sites: Vec<crate::alert::AlertSite>,
-        alerts_taken: usize,
-        ops_taken: usize,
+pub(super) fn merge(round: Vec<Output>, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
+    let mut cursors: Vec<Cursor> = round.into_iter().map(Cursor::new).collect();
+    settle_through(&mut cursors, u64::MAX, sequencer, out);
+}
+
+/// Settles, in order of their marks across `cursors` (ties in the order of
+/// the cursors), the frames marked at or before `through`; drops the
+/// cursors left with nothing.
+pub(super) fn settle_through(cursors: &mut Vec<Cursor>, through: u64, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
+    loop {
+        let pick = cursors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.next_mark().map(|m| (m, i)))
+            .filter(|&(m, _)| m <= through)
+            .min();
+        let Some((_, i)) = pick else { break };
+        cursors[i].settle_next(sequencer, out);
     }
-    let mut cursors: Vec<Cursor> = round
-        .into_iter()
-        .map(|o| Cursor {
+    cursors.retain(|c| c.next_mark().is_some());
+}
+
+/// An output being settled frame by frame.
+pub(super) struct Cursor {
+    marks: Vec<Mark>,
+    next: usize,
+    alerts: std::vec::IntoIter<Alert>,
+    ops: std::vec::IntoIter<RateOp>,
+    sites: Vec<crate::alert::AlertSite>,
+    alerts_taken: usize,
+    ops_taken: usize,
+}
+
+impl Cursor {
+    pub(super) fn new(o: Output) -> Cursor {
+        Cursor {
             marks: o.marks,
             next: 0,
             alerts: o.alerts.into_iter(),
@@ -341,23 +421,25 @@ fn merge(round: Vec<Output>, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
             sites: o.rate.sites,
             alerts_taken: 0,
             ops_taken: 0,
-        })
-        .collect();
-    loop {
-        let pick = cursors
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.marks.get(c.next).map(|m| (m.seq, i)))
-            .min();
-        let Some((_, i)) = pick else {
-            return;
-        };
-        let c = &mut cursors[i];
-        let m = &c.marks[c.next];
-        let (na, no) = (m.alerts_end - c.alerts_taken, m.ops_end - c.ops_taken);
-        c.alerts_taken = m.alerts_end;
-        c.ops_taken = m.ops_end;
-        c.next += 1;
-        sequencer.settle(c.alerts.by_ref().take(na), c.ops.by_ref().take(no), &c.sites, out);
+        }
+    }
+
+    /// The mark of the next frame to settle.
+    fn next_mark(&self) -> Option<u64> {
+        self.marks.get(self.next).map(|m| m.seq)
+    }
+
+    fn settle_next(&mut self, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
+        let Some(m) = self.marks.get(self.next) else { return };
+        let (na, no) = (m.alerts_end - self.alerts_taken, m.ops_end - self.ops_taken);
+        self.alerts_taken = m.alerts_end;
+        self.ops_taken = m.ops_end;
+        self.next += 1;
+        sequencer.settle(
+            self.alerts.by_ref().take(na),
+            self.ops.by_ref().take(no),
+            &self.sites,
+            out,
+        );
     }
 }

@@ -1,12 +1,13 @@
-//! Live capture through the workers: one reader takes frames from each
-//! interface's ring in turn and hands them to the run; when an interface is
-//! quiet, or every few milliseconds while it is busy, what the workers hold
+//! Live capture through the workers: either each worker reads sockets of
+//! its own (AF_PACKET fanout, see `fanout`), or one reader takes frames
+//! from each interface's ring in turn and hands them to the workers. Every
+//! few milliseconds, and when an interface is quiet, what the workers hold
 //! is settled, so an alert never waits for more traffic. Runs until a stop
 //! is requested; kernel drop counters end up in the summary.
 
 use super::run::{Clock, Run, stop_requested};
-use super::{ReplayError, ReplayHooks, Summary};
-use crate::capture::live::LiveSource;
+use super::{Lanes, ReplayError, ReplayHooks, Summary, build_lanes_following, build_workers};
+use crate::capture::live::{LiveError, LiveSource};
 use crate::config::Config;
 use crate::detect::Engine;
 use std::sync::Arc;
@@ -22,8 +23,22 @@ pub struct InterfaceStats {
     pub received: u64,
     pub delivered: u64,
     pub kernel_drops: u64,
+    /// Sockets it was read through (one per worker when the workers read
+    /// it themselves, in a fanout group).
+    pub sockets: u32,
     /// Why capture on it ended before the run did, if it did.
     pub error: Option<String>,
+}
+
+/// The sockets a live run reads.
+pub enum LiveSources {
+    /// One per interface, read in turn by the run's thread, which hands
+    /// the frames to the workers.
+    Shared(Vec<Box<dyn LiveSource>>),
+    /// `sockets[i]` for worker `i`, one per interface; an interface's
+    /// sockets share a fanout group, so the kernel gives each flow to one
+    /// worker and the workers read their sockets themselves.
+    PerWorker(Vec<Vec<Box<dyn LiveSource>>>),
 }
 
 /// Captures from `sources` until a stop is requested (or every source is
@@ -32,11 +47,53 @@ pub fn live(
     cfg: &Config,
     engine: Arc<Engine>,
     rate_rules: Vec<crate::rate::RateRule>,
+    sources: LiveSources,
+    hooks: ReplayHooks<'_>,
+) -> Result<Summary, ReplayError> {
+    match sources {
+        LiveSources::Shared(sources) => shared(cfg, engine, rate_rules, sources, hooks),
+        LiveSources::PerWorker(sockets) => per_worker(cfg, engine, rate_rules, sockets, hooks),
+    }
+}
+
+/// The workers read their own sockets; the run's thread settles what they
+/// raise every few milliseconds.
+fn per_worker(
+    cfg: &Config,
+    engine: Arc<Engine>,
+    rate_rules: Vec<crate::rate::RateRule>,
+    sockets: Vec<Vec<Box<dyn LiveSource>>>,
+    mut hooks: ReplayHooks<'_>,
+) -> Result<Summary, ReplayError> {
+    let names: Vec<&str> = sockets.first().into_iter().flatten().map(|s| s.interface()).collect();
+    let source = names.join(" ");
+    let cfg = Config {
+        workers: sockets.len(),
+        ..cfg.clone()
+    };
+    let (workers, sequencer) = build_workers(&cfg, engine, rate_rules, hooks.reload.as_ref());
+    let lanes = Lanes::capturing(workers, sequencer, sockets);
+    let mut run = Run::start(&cfg, lanes, "live", &source, Clock::Live, &hooks)?;
+    while !stop_requested(&hooks) && run.await_capture(SETTLE_EVERY, &mut hooks)? {}
+    if stop_requested(&hooks) {
+        tracing::info!("stop requested: inspecting what was captured, then stopping");
+    }
+    run.finish(&mut hooks, Vec::new())
+}
+
+/// One reader takes frames from each interface in turn and hands them to
+/// the workers.
+fn shared(
+    cfg: &Config,
+    engine: Arc<Engine>,
+    rate_rules: Vec<crate::rate::RateRule>,
     mut sources: Vec<Box<dyn LiveSource>>,
     mut hooks: ReplayHooks<'_>,
 ) -> Result<Summary, ReplayError> {
     let names: Vec<&str> = sources.iter().map(|s| s.interface()).collect();
-    let mut run = Run::start(cfg, engine, rate_rules, "live", &names.join(" "), Clock::Live, &hooks)?;
+    let source = names.join(" ");
+    let lanes = build_lanes_following(cfg, engine, rate_rules, hooks.reload.as_ref());
+    let mut run = Run::start(cfg, lanes, "live", &source, Clock::Live, &hooks)?;
     let mut ended: Vec<InterfaceStats> = Vec::new();
     // With one interface the reader may block a while; with several it
     // must come back to the others soon.
@@ -64,11 +121,7 @@ pub fn live(
                 Ok(0) => run.flush(&mut hooks)?,
                 Ok(_) => {}
                 Err(e) => {
-                    tracing::error!("{e}");
-                    let mut stats = interface_stats(sources[i].as_mut());
-                    stats.error = Some(e.to_string());
-                    ended.push(stats);
-                    sources.remove(i);
+                    ended.push(source_failed(&mut sources, i, &e));
                     continue;
                 }
             }
@@ -88,7 +141,18 @@ pub fn live(
     run.finish(&mut hooks, ended)
 }
 
-fn interface_stats(source: &mut dyn LiveSource) -> InterfaceStats {
+/// Source `i` failed with `e`: it is dropped, and its counters and the
+/// reason are what the summary will report of it.
+pub(super) fn source_failed(sources: &mut Vec<Box<dyn LiveSource>>, i: usize, e: &LiveError) -> InterfaceStats {
+    tracing::error!("{e}");
+    let mut source = sources.remove(i);
+    let mut stats = interface_stats(source.as_mut());
+    stats.error = Some(e.to_string());
+    stats
+}
+
+/// A source's counters as the summary reports them.
+pub(super) fn interface_stats(source: &mut dyn LiveSource) -> InterfaceStats {
     let interface = source.interface().to_string();
     match source.stats() {
         Ok(s) => InterfaceStats {
@@ -96,10 +160,12 @@ fn interface_stats(source: &mut dyn LiveSource) -> InterfaceStats {
             received: s.received,
             delivered: s.delivered,
             kernel_drops: s.kernel_drops,
+            sockets: 1,
             error: None,
         },
         Err(e) => InterfaceStats {
             interface,
+            sockets: 1,
             error: Some(format!("reading its counters: {e}")),
             ..InterfaceStats::default()
         },

@@ -2,6 +2,7 @@
 //! capture of live interfaces through the workers and the sequencer, the
 //! output thread, the run record in the store, the summary.
 
+mod fanout;
 mod flow_hash;
 mod lanes;
 mod latency;
@@ -15,9 +16,9 @@ mod stop;
 mod summary;
 mod worker;
 
-pub use lanes::{Lanes, WorkerLost};
+pub use lanes::{Finished, Lanes, WorkerLost};
 pub use latency::{Latency, LatencySummary};
-pub use live::{InterfaceStats, live};
+pub use live::{InterfaceStats, LiveSources, live};
 pub use memory::peak_rss_bytes;
 pub use reload::{Compile, ReloadStatus, RuleReload};
 pub use run::PRUNE_EVERY;
@@ -61,7 +62,8 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 pub struct ReplayHooks<'a> {
     /// Every 4096 packets and at the end.
     pub progress: Option<Progress<'a>>,
-    /// Every packet read, before inspection.
+    /// Every packet read, before inspection (not called when live workers
+    /// read their own sockets).
     pub packet: Option<&'a mut dyn FnMut(&RawPacket<'_>)>,
     /// Every alert raised, before it goes to the outputs.
     pub alert: Option<&'a mut dyn FnMut(&Alert)>,
@@ -87,7 +89,8 @@ pub fn replay(
 ) -> Result<Summary, ReplayError> {
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let clock = run::Clock::Paced(pacing::Pacer::new(hooks.speed.unwrap_or(0.0)));
-    let mut run = run::Run::start(cfg, engine, rate_rules, "replay", &names.join(" "), clock, &hooks)?;
+    let lanes = build_lanes_following(cfg, engine, rate_rules, hooks.reload.as_ref());
+    let mut run = run::Run::start(cfg, lanes, "replay", &names.join(" "), clock, &hooks)?;
     run.summary.files = inputs.len();
     let mut bytes_read = 0u64;
     'files: for path in inputs {
@@ -155,6 +158,18 @@ pub fn build_lanes_following(
     rate_rules: Vec<crate::rate::RateRule>,
     reload: Option<&Arc<RuleReload>>,
 ) -> Lanes {
+    let (workers, sequencer) = build_workers(cfg, engine, rate_rules, reload);
+    Lanes::new(workers, sequencer)
+}
+
+/// `cfg.worker_count()` workers, flows shared out among them, following
+/// `reload`, and the sequencer for their thresholds and rate counts.
+pub fn build_workers(
+    cfg: &Config,
+    engine: Arc<Engine>,
+    rate_rules: Vec<crate::rate::RateRule>,
+    reload: Option<&Arc<RuleReload>>,
+) -> (Vec<Worker>, Sequencer) {
     let n = cfg.worker_count().max(1);
     let (matcher, counter) = if rate_rules.is_empty() {
         (None, None)
@@ -173,5 +188,5 @@ pub fn build_lanes_following(
             w
         })
         .collect();
-    Lanes::new(workers, Sequencer::new(cfg.detect.threshold_trackers, counter))
+    (workers, Sequencer::new(cfg.detect.threshold_trackers, counter))
 }

@@ -2,15 +2,15 @@
 //! outputs, the policy runner, the workers and sequencer, the counters and
 //! the closing summary. Replay and live capture drive it packet by packet.
 
+use super::lanes::Finished;
 use super::lanes::Lanes;
 use super::latency::Latency;
 use super::pacing::Pacer;
 use super::summary::{SignatureTally, Summary};
-use super::{InterfaceStats, ReplayError, ReplayHooks, build_lanes_following, peak_rss_bytes};
+use super::{InterfaceStats, ReplayError, ReplayHooks, peak_rss_bytes};
 use crate::alert::Alert;
 use crate::capture::RawPacket;
 use crate::config::Config;
-use crate::detect::Engine;
 use crate::output::{OutputConfig, Outputs};
 use crate::policy::PolicyRunner;
 use crate::store::{Pruner, RunCounters, Store};
@@ -74,8 +74,7 @@ impl Run {
     /// read), the outputs and the policy, and builds the workers.
     pub fn start(
         cfg: &Config,
-        engine: Arc<Engine>,
-        rate_rules: Vec<crate::rate::RateRule>,
+        lanes: Lanes,
         kind: &str,
         source: &str,
         clock: Clock,
@@ -135,7 +134,7 @@ impl Run {
             outputs,
             policy,
             pruner,
-            lanes: build_lanes_following(cfg, engine, rate_rules, hooks.reload.as_ref()),
+            lanes,
             tally: SignatureTally::default(),
             alerts: Vec::new(),
             clock,
@@ -159,6 +158,22 @@ impl Run {
         self.emit(hooks)
     }
 
+    /// Workers reading their own sockets: waits at most `wait` for what
+    /// they raise, counts what they read and sends the alerts out. False
+    /// once every worker has ended.
+    pub fn await_capture(&mut self, wait: Duration, hooks: &mut ReplayHooks<'_>) -> Result<bool, ReplayError> {
+        let running = self.lanes.await_capture(wait, &mut self.alerts);
+        self.count_captured();
+        self.emit(hooks)?;
+        Ok(running)
+    }
+
+    fn count_captured(&mut self) {
+        let (packets, bytes) = self.lanes.take_captured();
+        self.summary.packets += packets;
+        self.summary.bytes += bytes;
+    }
+
     /// Settles everything the workers hold and sends it out.
     pub fn flush(&mut self, hooks: &mut ReplayHooks<'_>) -> Result<(), ReplayError> {
         self.lanes.flush(&mut self.alerts)?;
@@ -171,10 +186,19 @@ impl Run {
     pub fn finish(
         mut self,
         hooks: &mut ReplayHooks<'_>,
-        interfaces: Vec<InterfaceStats>,
+        mut interfaces: Vec<InterfaceStats>,
     ) -> Result<Summary, ReplayError> {
-        let (workers, sequencer) = self.lanes.finish(&mut self.alerts)?;
+        self.count_captured();
+        let Finished {
+            workers,
+            sequencer,
+            interfaces: read_by_workers,
+            captured,
+        } = self.lanes.finish(&mut self.alerts)?;
+        interfaces.extend(read_by_workers);
         let mut summary = std::mem::take(&mut self.summary);
+        summary.packets += captured.0;
+        summary.bytes += captured.1;
         emit_alerts(
             &mut self.alerts,
             (&self.clock, &self.latency),

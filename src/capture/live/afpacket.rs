@@ -33,6 +33,8 @@ pub struct AfPacketSource {
     freeze_count: u64,
     /// ENETDOWN was reported and not yet followed by a packet.
     link_down: bool,
+    /// The ring's block timeout.
+    block_timeout: Duration,
 }
 
 impl AfPacketSource {
@@ -112,6 +114,7 @@ impl AfPacketSource {
             },
             freeze_count: 0,
             link_down: false,
+            block_timeout: o.block_timeout,
         })
     }
 
@@ -269,6 +272,14 @@ impl LiveSource for AfPacketSource {
 
     fn backend(&self) -> Backend {
         Backend::AfPacket
+    }
+
+    fn delivery_delay(&self) -> Duration {
+        self.block_timeout
+    }
+
+    fn behind(&self) -> bool {
+        self.ring.user_block(self.next_block).is_some()
     }
 }
 

@@ -43,6 +43,18 @@ pub trait LiveSource: Send {
 
     /// Which back end reads the link.
     fn backend(&self) -> Backend;
+
+    /// How long after its capture a packet may still be waiting in the
+    /// kernel to be handed over (a ring block not yet full waits this long).
+    fn delivery_delay(&self) -> Duration {
+        Duration::from_millis(100)
+    }
+
+    /// Packets are ready that `next_batch` did not hand over yet (it hands
+    /// at most a ring's turn per call).
+    fn behind(&self) -> bool {
+        false
+    }
 }
 
 /// Which implementation reads the link.
