@@ -6,7 +6,6 @@
 //! hello's legacy_version field. The hash is the lowercase hex MD5 of the string.
 
 use md5::{Digest, Md5};
-use std::fmt::Write;
 
 use super::hexfmt::hex_lower;
 use super::state::{ClientHello, ServerHello};
@@ -26,14 +25,32 @@ fn push_joined<T: Copy + Into<u32>>(out: &mut String, values: &[T]) {
             out.push('-');
         }
         first = false;
-        let _ = write!(out, "{v}");
+        push_decimal(out, v);
     }
+}
+
+/// Appends `v` in decimal (the formatting machinery costs more than the
+/// whole fingerprint's other work).
+fn push_decimal(out: &mut String, v: u32) {
+    let mut digits = [0u8; 10];
+    let mut n = v;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// The JA3 string of a ClientHello.
 pub fn ja3_string(ch: &ClientHello) -> String {
     let mut out = String::with_capacity(160);
-    let _ = write!(out, "{},", ch.legacy_version);
+    push_decimal(&mut out, ch.legacy_version.into());
+    out.push(',');
     push_joined(&mut out, &ch.cipher_suites);
     out.push(',');
     push_joined(&mut out, &ch.extensions);
@@ -57,7 +74,10 @@ pub fn ja3_hash_of(ja3: &str) -> String {
 /// The JA3S string of a ServerHello.
 pub fn ja3s_string(sh: &ServerHello) -> String {
     let mut out = String::with_capacity(64);
-    let _ = write!(out, "{},{},", sh.legacy_version, sh.cipher);
+    push_decimal(&mut out, sh.legacy_version.into());
+    out.push(',');
+    push_decimal(&mut out, sh.cipher.into());
+    out.push(',');
     push_joined(&mut out, &sh.extensions);
     out
 }
@@ -70,6 +90,15 @@ pub fn ja3s_hash(sh: &ServerHello) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_as_format_writes_them() {
+        for v in [0u32, 7, 9, 10, 99, 100, 771, 4865, 65535, u32::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, v);
+            assert_eq!(s, format!("x{v}"));
+        }
+    }
 
     /// The example of the JA3 README (salesforce/ja3).
     #[test]
