@@ -189,6 +189,21 @@ impl Summary {
             "packets    {} ({} bytes, {} decoded, {} not IP)",
             self.packets, self.bytes, self.decoded, self.not_ip
         );
+        for i in &self.interfaces {
+            let sockets = if i.sockets > 1 {
+                format!(" ({} sockets)", i.sockets)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "capture    {}{sockets}: {} received, {} inspected, {} dropped by the kernel",
+                i.interface, i.received, i.delivered, i.kernel_drops
+            );
+            if let Some(e) = &i.error {
+                let _ = writeln!(s, "             ended early: {e}");
+            }
+        }
         if self.tunnelled > 0 {
             let _ = writeln!(s, "tunnelled  {} inner packets", self.tunnelled);
         }
@@ -323,5 +338,43 @@ mod tests {
         assert_eq!(json["sinks"][1]["name"], "soc-bus");
         assert_eq!(json["sinks"][1]["kind"], "redis");
         assert_eq!(json["sinks"][1]["dropped"], 2);
+    }
+
+    #[test]
+    fn one_line_per_interface_with_its_drops() {
+        let summary = Summary {
+            interfaces: vec![
+                super::super::InterfaceStats {
+                    interface: "eth0".into(),
+                    received: 3706,
+                    delivered: 3700,
+                    kernel_drops: 6,
+                    sockets: 2,
+                    error: None,
+                },
+                super::super::InterfaceStats {
+                    interface: "eth1".into(),
+                    received: 5,
+                    delivered: 5,
+                    sockets: 1,
+                    error: Some("eth1: interface removed".into()),
+                    ..Default::default()
+                },
+            ],
+            ..Summary::default()
+        };
+        let text = summary.to_text();
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("capture") || l.contains("ended early"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "capture    eth0 (2 sockets): 3706 received, 3700 inspected, 6 dropped by the kernel",
+                "capture    eth1: 5 received, 5 inspected, 0 dropped by the kernel",
+                "             ended early: eth1: interface removed",
+            ]
+        );
     }
 }
