@@ -115,6 +115,9 @@ impl Fanout {
     /// Takes what the workers handed over, waiting at most `wait` for the
     /// first report, and settles the frames every worker is past.
     pub(super) fn settle(&mut self, wait: Duration, sequencer: &mut Sequencer, out: &mut Vec<Alert>) {
+        // Threads already gone before the reports are taken: whatever they
+        // sent is among them.
+        let gone: Vec<bool> = self.handles.iter().map(JoinHandle::is_finished).collect();
         let first = if self.running == 0 {
             None
         } else {
@@ -141,8 +144,17 @@ impl Fanout {
             }
             self.pending.push(Cursor::new(report.output));
         }
-        // A worker that ended without its last report (it failed) holds
-        // nothing back once all have ended.
+        // A worker whose thread ended without its last report (it failed)
+        // holds nothing back: the others' alerts must not wait for it.
+        for (t, _) in self
+            .through
+            .iter_mut()
+            .zip(&gone)
+            .filter(|(t, gone)| **gone && **t != u64::MAX)
+        {
+            tracing::error!("a capture worker stopped unexpectedly; the others go on");
+            *t = u64::MAX;
+        }
         let through = if self.running == 0 {
             u64::MAX
         } else {
