@@ -11,7 +11,7 @@
 //! blocks hand packets over within a known delay); frames are settled up
 //! to the earliest of those times.
 
-use super::lanes::{Cursor, Finished, Output, WorkerLost, mark, settle_through};
+use super::lanes::{Cursor, Finished, Output, WorkerLost, settle_through};
 use super::live::{InterfaceStats, interface_stats, source_failed};
 use super::sequencer::Sequencer;
 use super::worker::Worker;
@@ -221,6 +221,7 @@ fn capture_worker(
     numbering: &AtomicU64,
 ) -> Ended {
     let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    let mut numbers = FrameNumbers::new(numbering);
     let mut ended = Vec::new();
     let mut report = Report::new(id, 0);
     let mut handed = Instant::now();
@@ -231,11 +232,9 @@ fn capture_worker(
         while i < sources.len() {
             let mut last_ts = None;
             let got = sources[i].next_batch(POLL, &mut |raw| {
-                let seq = numbering.fetch_add(1, Ordering::Relaxed) + 1;
+                // Rounds are settled by capture time across workers.
                 let ts = raw.ts.as_micros().max(0) as u64;
-                worker.process(raw, seq, &mut report.output.alerts);
-                report.output.rate.append(&mut worker.rate_ops);
-                mark(&mut report.output, ts);
+                report.output.inspect(&mut worker, raw, numbers.take(), ts);
                 last_ts = Some(ts);
                 report.packets += 1;
                 report.bytes += u64::from(raw.wire_len);
@@ -269,17 +268,57 @@ fn capture_worker(
     for s in &mut sources {
         ended.push(interface_stats(s.as_mut()));
     }
-    worker.finish(&mut report.output.alerts);
-    report.output.rate.append(&mut worker.rate_ops);
-    mark(&mut report.output, u64::MAX);
+    report.output.end(&mut worker);
     report.last = true;
     let _ = to_run.send(report);
     (worker, ended)
 }
 
+/// Frame numbers (the alerts' `pcap_cnt`), unique across workers: each
+/// worker takes them from the shared count a block at a time, so numbering
+/// a packet writes nothing the other workers read.
+struct FrameNumbers<'a> {
+    shared: &'a AtomicU64,
+    next: u64,
+    end: u64,
+}
+
+impl<'a> FrameNumbers<'a> {
+    const BLOCK: u64 = 4096;
+
+    fn new(shared: &'a AtomicU64) -> Self {
+        FrameNumbers {
+            shared,
+            next: 0,
+            end: 0,
+        }
+    }
+
+    fn take(&mut self) -> u64 {
+        if self.next == self.end {
+            self.next = self.shared.fetch_add(Self::BLOCK, Ordering::Relaxed) + 1;
+            self.end = self.next + Self::BLOCK;
+        }
+        self.next += 1;
+        self.next - 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_numbers_are_unique_across_workers_and_start_at_one() {
+        let shared = AtomicU64::new(0);
+        let (mut a, mut b) = (FrameNumbers::new(&shared), FrameNumbers::new(&shared));
+        let mut seen: Vec<u64> = (0..10_000).flat_map(|_| [a.take(), b.take()]).collect();
+        assert_eq!(seen[0], 1);
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 20_000);
+        assert_eq!(seen.first(), Some(&1));
+    }
 
     #[test]
     fn sockets_of_one_interface_add_up() {

@@ -205,8 +205,8 @@ pub(super) struct Mark {
 /// What a worker raised over one batch, marked frame by frame.
 #[derive(Default)]
 pub(super) struct Output {
-    pub(super) alerts: Vec<Alert>,
-    pub(super) rate: RateBatch,
+    alerts: Vec<Alert>,
+    rate: RateBatch,
     marks: Vec<Mark>,
 }
 
@@ -345,24 +345,38 @@ fn run_worker(mut worker: Worker, batches: Receiver<Batch>, results: SyncSender<
                 data,
                 wire_len: f.wire_len,
             };
-            worker.process(&raw, f.seq, &mut out.alerts);
-            out.rate.append(&mut worker.rate_ops);
-            mark(&mut out, f.seq);
+            out.inspect(&mut worker, &raw, f.seq, f.seq);
         }
         if results.send(out).is_err() {
             return worker;
         }
     }
     let mut out = Output::default();
-    worker.finish(&mut out.alerts);
-    out.rate.append(&mut worker.rate_ops);
-    mark(&mut out, u64::MAX);
+    out.end(&mut worker);
     let _ = results.send(out);
     worker
 }
 
+impl Output {
+    /// Frame number `seq` through `worker`; what it raised is marked `key`
+    /// (the order it is settled in).
+    pub(super) fn inspect(&mut self, worker: &mut Worker, raw: &RawPacket<'_>, seq: u64, key: u64) {
+        worker.process(raw, seq, &mut self.alerts);
+        self.rate.append(&mut worker.rate_ops);
+        mark(self, key);
+    }
+
+    /// The worker's flows end and are inspected; what they raise is settled
+    /// after every frame.
+    pub(super) fn end(&mut self, worker: &mut Worker) {
+        worker.finish(&mut self.alerts);
+        self.rate.append(&mut worker.rate_ops);
+        mark(self, u64::MAX);
+    }
+}
+
 /// Records where frame `seq`'s output ends, if it had any.
-pub(super) fn mark(out: &mut Output, seq: u64) {
+fn mark(out: &mut Output, seq: u64) {
     let (alerts_end, ops_end) = (out.alerts.len(), out.rate.ops.len());
     let grew = out.marks.last().map_or(alerts_end + ops_end > 0, |m| {
         m.alerts_end != alerts_end || m.ops_end != ops_end
