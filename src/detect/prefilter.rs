@@ -230,6 +230,18 @@ impl AnchorTable {
             .is_some_and(|slot| slot & (1 << (bucket & 63)) != 0)
     }
 
+    /// Where in `f` a four-byte word this table may hold starts. Kept out
+    /// of line so the loop has the registers to itself.
+    #[inline(never)]
+    fn probe_words(&self, f: &[u8], spots: &mut Vec<usize>) {
+        for (at, window) in f.windows(4).enumerate() {
+            let w = u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
+            if self.may_hold(w) {
+                spots.push(at);
+            }
+        }
+    }
+
     /// The anchors that may be the word `w`: empty for most words.
     fn candidates(&self, w: u32) -> &[Anchor] {
         let bucket = bucket(w, self.shift);
@@ -374,7 +386,7 @@ impl Prefilter {
     /// already found in this scan: a scan marks with a `stamp` no earlier
     /// scan used.
     pub fn scan(&self, hay: &[u8], scratch: &mut ScanScratch, stamp: u32, mut hit: impl FnMut(u32)) {
-        let ScanScratch { folded, seen } = scratch;
+        let ScanScratch { folded, seen, spots } = scratch;
         if seen.len() < self.patterns() {
             seen.resize(self.patterns(), 0);
         }
@@ -399,28 +411,24 @@ impl Prefilter {
             }
         };
         let [t1, t2, t3, t4] = &self.tables;
-        // One pass per kind of anchor, each a tight loop: most buffers
-        // only ever need the first.
+        // One pass per kind of anchor, each a tight loop of its own that
+        // only notes where an anchor may start (most buffers only ever
+        // need the first); the few spots are then looked at.
         if let Some(t) = t4 {
-            for (at, window) in f.windows(4).enumerate() {
-                let w = u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
-                if t.may_hold(w) {
-                    found(at, w, t.candidates(w));
-                }
+            spots.clear();
+            t.probe_words(f, spots);
+            for &at in spots.iter() {
+                let w = f.get(at..at + 4).map_or(0, |window| word(window, 4));
+                found(at, w, t.candidates(w));
             }
         }
         if t2.is_some() || t3.is_some() {
-            for (at, pair) in f.windows(2).enumerate() {
-                let p = usize::from(pair[0]) | usize::from(pair[1]) << 8;
-                if self
-                    .short_pairs
-                    .get(p >> 6)
-                    .is_none_or(|bits| bits & (1 << (p & 63)) == 0)
-                {
-                    continue;
-                }
-                if let Some(t) = t2 {
-                    found(at, p as u32, t.candidates(p as u32));
+            spots.clear();
+            probe_pairs(f, &self.short_pairs, spots);
+            for &at in spots.iter() {
+                if let (Some(t), Some(pair)) = (t2, f.get(at..at + 2)) {
+                    let w = word(pair, 2);
+                    found(at, w, t.candidates(w));
                 }
                 if let (Some(t), Some(window)) = (t3, f.get(at..at + 3)) {
                     let w = word(window, 3);
@@ -438,11 +446,25 @@ impl Prefilter {
     }
 }
 
+/// Where in `f` a two-byte value with its bit set in `pairs` starts.
+/// Kept out of line so the loop has the registers to itself.
+#[inline(never)]
+fn probe_pairs(f: &[u8], pairs: &[u64], spots: &mut Vec<usize>) {
+    for (at, pair) in f.windows(2).enumerate() {
+        let p = usize::from(pair[0]) | usize::from(pair[1]) << 8;
+        if pairs.get(p >> 6).is_some_and(|bits| bits & (1 << (p & 63)) != 0) {
+            spots.push(at);
+        }
+    }
+}
+
 /// Per-worker buffers for scans.
 #[derive(Default)]
 pub struct ScanScratch {
     folded: Vec<u8>,
     seen: Vec<u32>,
+    /// Where an anchor may start, from the current pass.
+    spots: Vec<usize>,
 }
 
 impl ScanScratch {
