@@ -78,10 +78,18 @@ impl AppGroups {
                 members: list.clone(),
                 ..Default::default()
             };
+            let side = if key.1 == 0 {
+                BufferSide::ToServer
+            } else {
+                BufferSide::ToClient
+            };
             let mut by_spec: BTreeMap<BufferSpec, Vec<(Vec<u8>, u32)>> = BTreeMap::new();
             for idx in list {
                 match buffer_pattern(&rules[idx as usize].rule) {
-                    Some((spec, bytes)) => by_spec.entry(spec).or_default().push((bytes, idx)),
+                    Some(((id, transforms), bytes)) => by_spec
+                        .entry((id.same_bytes_as(side), transforms))
+                        .or_default()
+                        .push((bytes, idx)),
                     None => g.always.push(idx),
                 }
             }

@@ -239,6 +239,19 @@ impl BufferId {
         }
     }
 
+    /// The buffer that holds the same bytes as this one in every
+    /// transaction, seen from `side`: in HTTP, `file_data` is the body of
+    /// the message travelling that way. Rules on either are then
+    /// prefiltered in one scan of those bytes.
+    pub fn same_bytes_as(self, side: BufferSide) -> BufferId {
+        match (self, side) {
+            (BufferId::HttpResponseBody, BufferSide::ToClient) | (BufferId::HttpRequestBody, BufferSide::ToServer) => {
+                BufferId::FileData
+            }
+            _ => self,
+        }
+    }
+
     /// Buffers that are only complete once the whole message is in.
     pub fn needs_complete_message(self) -> bool {
         matches!(

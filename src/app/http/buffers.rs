@@ -150,6 +150,35 @@ impl TxBuffers for HttpTx {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::buffer::BufferSide;
+
+    /// Detection scans `file_data` and the body buffer of a side once
+    /// (`BufferId::same_bytes_as`): they must hold the same bytes.
+    #[test]
+    fn file_data_is_the_body_of_each_side() {
+        let tx = HttpTx {
+            request_body: b"user=a&pass=b".to_vec(),
+            response_body: b"<html>hi</html>".to_vec(),
+            ..HttpTx::default()
+        };
+        let get = |id: BufferId, dir: Direction| {
+            let mut out = Vec::new();
+            tx.buffers(id, dir, &mut out);
+            out.iter().map(|b| b.to_vec()).collect::<Vec<_>>()
+        };
+        for (body, dir, side) in [
+            (BufferId::HttpRequestBody, Direction::ToServer, BufferSide::ToServer),
+            (BufferId::HttpResponseBody, Direction::ToClient, BufferSide::ToClient),
+        ] {
+            assert_eq!(body.same_bytes_as(side), BufferId::FileData);
+            assert_eq!(get(body, dir), get(BufferId::FileData, dir));
+            assert!(!get(body, dir).is_empty());
+        }
+        assert_eq!(
+            BufferId::HttpResponseBody.same_bytes_as(BufferSide::ToServer),
+            BufferId::HttpResponseBody
+        );
+    }
 
     #[test]
     fn header_buffers_have_suricata_shapes() {
