@@ -32,11 +32,11 @@ pub struct Prefilter {
     rule_starts: Vec<u32>,
     /// Anchors by width: `tables[w - 1]` holds those of `w` bytes.
     tables: [Option<AnchorTable>; ANCHOR],
-    /// One bit per two-byte value that starts an anchor of two or three
-    /// bytes (8 KiB, or nothing when there are none). Such anchors come from
-    /// the few patterns that short, so few bits are set (the first two bytes
-    /// of all anchors would pass a third of the positions in web traffic).
-    short_pairs: Vec<u64>,
+    /// The two-byte values that start an anchor of two or three bytes
+    /// (`None` when there are none). Such anchors come from the few
+    /// patterns that short (the first two bytes of all anchors would pass a
+    /// third of the positions in web traffic).
+    short_pairs: Option<PairFilter>,
     /// One bit per byte value that is a one-byte anchor.
     singles: [u64; 4],
     /// Length of the longest pattern: a match ending in new bytes starts at
@@ -323,19 +323,16 @@ impl Prefilter {
             }
             by_width[width - 1].push((pid as u32, anchor, off));
         }
-        let mut short_pairs = Vec::new();
+        let mut pairs = Vec::new();
         let mut singles = [0u64; 4];
         for (_, bytes, _) in by_width[..ANCHOR - 1].iter().flatten() {
             match bytes {
                 [b] => singles[usize::from(*b >> 6)] |= 1 << (b & 63),
-                [b0, b1, ..] => {
-                    short_pairs.resize(1 << 10, 0);
-                    let pair = usize::from(*b0) | usize::from(*b1) << 8;
-                    short_pairs[pair >> 6] |= 1 << (pair & 63);
-                }
+                [b0, b1, ..] => pairs.push(u32::from(*b0) | u32::from(*b1) << 8),
                 [] => {}
             }
         }
+        let short_pairs = (!pairs.is_empty()).then(|| PairFilter::build(&pairs));
         let tables = std::array::from_fn(|i| {
             let anchors = &by_width[i];
             (!anchors.is_empty()).then(|| AnchorTable::build(i + 1, anchors))
@@ -422,9 +419,9 @@ impl Prefilter {
                 found(at, w, t.candidates(w));
             }
         }
-        if t2.is_some() || t3.is_some() {
+        if let Some(pairs) = &self.short_pairs {
             spots.clear();
-            probe_pairs(f, &self.short_pairs, spots);
+            pairs.probe(f, spots);
             for &at in spots.iter() {
                 if let (Some(t), Some(pair)) = (t2, f.get(at..at + 2)) {
                     let w = word(pair, 2);
@@ -446,14 +443,40 @@ impl Prefilter {
     }
 }
 
-/// Where in `f` a two-byte value with its bit set in `pairs` starts.
-/// Kept out of line so the loop has the registers to itself.
-#[inline(never)]
-fn probe_pairs(f: &[u8], pairs: &[u64], spots: &mut Vec<usize>) {
-    for (at, pair) in f.windows(2).enumerate() {
-        let p = usize::from(pair[0]) | usize::from(pair[1]) << 8;
-        if pairs.get(p >> 6).is_some_and(|bits| bits & (1 << (p & 63)) != 0) {
-            spots.push(at);
+/// A bitmap of hashed two-byte values, sized to hold about one bit in
+/// sixty-four: a group has a dozen such values or so, and a bitmap of a
+/// few cache lines stays in the first-level cache where the 8 KiB of a
+/// directly indexed one kept missing it.
+struct PairFilter {
+    /// 32 minus the bitmap's bits.
+    shift: u32,
+    bits: Vec<u64>,
+}
+
+impl PairFilter {
+    /// `pairs`: first byte in the low eight bits.
+    fn build(pairs: &[u32]) -> PairFilter {
+        let want = (pairs.len() * 64).next_power_of_two().clamp(1 << 9, 1 << 16);
+        let shift = 32 - want.trailing_zeros();
+        let mut bits = vec![0u64; want / 64];
+        for &p in pairs {
+            let b = bucket(p, shift) as usize;
+            if let Some(slot) = bits.get_mut(b >> 6) {
+                *slot |= 1 << (b & 63);
+            }
+        }
+        PairFilter { shift, bits }
+    }
+
+    /// Where in `f` a two-byte value this filter may hold starts. Kept out
+    /// of line so the loop has the registers to itself.
+    #[inline(never)]
+    fn probe(&self, f: &[u8], spots: &mut Vec<usize>) {
+        for (at, pair) in f.windows(2).enumerate() {
+            let b = bucket(u32::from(pair[0]) | u32::from(pair[1]) << 8, self.shift) as usize;
+            if self.bits.get(b >> 6).is_some_and(|slot| slot & (1 << (b & 63)) != 0) {
+                spots.push(at);
+            }
         }
     }
 }
