@@ -233,46 +233,26 @@ impl AppLayer {
     /// Calls `visit` for every transaction point reached since the last
     /// call, then forgets transactions that are over; returns their ids.
     pub fn inspect(&mut self, mut visit: impl FnMut(&dyn TxBuffers, InspectionPoint)) -> Vec<u64> {
-        let mut points: Vec<(u64, u8)> = Vec::new();
-        match &self.state {
-            State::Tls(p) => points.push((0, tls_progress(p.state()))),
-            State::Ssh(p) => points.push((0, ssh_progress(p))),
-            State::Dns(p) => {
-                points.extend(p.transactions().iter().map(|tx| (tx.id, dns_progress(tx))));
-            }
-            State::Http(p) => {
-                points.extend(p.transactions().iter().map(|tx| (tx.id, http_progress(tx))));
-            }
-            State::Probing | State::Failed | State::Opaque(_) => return Vec::new(),
-        }
-        for (tx_id, bits) in points {
-            let before = match self.progress.iter_mut().find(|(id, _)| *id == tx_id) {
+        let AppLayer {
+            state,
+            progress,
+            reversed,
+            ..
+        } = self;
+        // The points of one transaction: those its progress bits did not
+        // have at the last call.
+        let mut reach = |tx_id: u64, bits: u8, tx: &dyn TxBuffers| {
+            let before = match progress.iter_mut().find(|(id, _)| *id == tx_id) {
                 Some((_, b)) => std::mem::replace(b, bits),
                 None => {
-                    self.progress.push((tx_id, bits));
+                    progress.push((tx_id, bits));
                     0
                 }
             };
             let new = bits & !before;
-            if new == 0 {
-                continue;
-            }
-            let tx: &dyn TxBuffers = match &self.state {
-                State::Http(p) => match p.transactions().iter().find(|t| t.id == tx_id) {
-                    Some(t) => t,
-                    None => continue,
-                },
-                State::Tls(p) => p.state(),
-                State::Ssh(p) => p.as_ref(),
-                State::Dns(p) => match p.transactions().iter().find(|t| t.id == tx_id) {
-                    Some(t) => t,
-                    None => continue,
-                },
-                _ => continue,
-            };
             let point = |side: Direction| InspectionPoint {
                 tx_id,
-                dir: if self.reversed { side.reverse() } else { side },
+                dir: if *reversed { side.reverse() } else { side },
                 side,
             };
             if new & TO_SERVER_BITS != 0 {
@@ -281,6 +261,19 @@ impl AppLayer {
             if new & TO_CLIENT_BITS != 0 {
                 visit(tx, point(Direction::ToClient));
             }
+        };
+        match &*state {
+            State::Tls(p) => reach(0, tls_progress(p.state()), p.state()),
+            State::Ssh(p) => reach(0, ssh_progress(p), p.as_ref()),
+            State::Dns(p) => p
+                .transactions()
+                .iter()
+                .for_each(|tx| reach(tx.id, dns_progress(tx), tx)),
+            State::Http(p) => p
+                .transactions()
+                .iter()
+                .for_each(|tx| reach(tx.id, http_progress(tx), tx)),
+            State::Probing | State::Failed | State::Opaque(_) => return Vec::new(),
         }
         let mut done = Vec::new();
         match &mut self.state {

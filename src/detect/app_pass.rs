@@ -184,7 +184,7 @@ impl Engine {
         ctx.begin(self.rules.len());
         let mut cache = BufferCache {
             tx,
-            entries: Vec::new(),
+            entries: Vec::with_capacity(group.prefilters.len() + 4),
         };
         {
             let generation = ctx.generation;

@@ -42,7 +42,8 @@ pub fn read_name(msg: &[u8], start: usize) -> Result<ReadName, NameError> {
     let mut jumps = 0usize;
     // Lowest offset read so far: the start, then each pointer target in turn.
     let mut lowest = start;
-    let mut out: Vec<u8> = Vec::new();
+    // Most names fit: one allocation instead of one per doubling.
+    let mut out: Vec<u8> = Vec::with_capacity(64);
     let mut labels = 0usize;
     let mut wire_len = 0usize;
     let mut truncated = false;

@@ -13,7 +13,8 @@ type Headers = [(Vec<u8>, Vec<u8>)];
 
 /// `Name: value\r\n` for every header.
 fn header_block(headers: &Headers) -> Vec<u8> {
-    let mut v = Vec::new();
+    let size = headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let mut v = Vec::with_capacity(size);
     for (name, value) in headers {
         v.extend_from_slice(name);
         v.extend_from_slice(b": ");
@@ -25,7 +26,9 @@ fn header_block(headers: &Headers) -> Vec<u8> {
 
 /// `\r\nName1\r\nName2\r\n\r\n`.
 fn header_names(headers: &Headers) -> Vec<u8> {
-    let mut v = b"\r\n".to_vec();
+    let size = headers.iter().map(|(n, _)| n.len() + 2).sum::<usize>() + 4;
+    let mut v = Vec::with_capacity(size);
+    v.extend_from_slice(b"\r\n");
     for (name, _) in headers {
         v.extend_from_slice(name);
         v.extend_from_slice(b"\r\n");
@@ -36,7 +39,8 @@ fn header_names(headers: &Headers) -> Vec<u8> {
 
 /// Start line and raw headers, ending with the blank line.
 fn start_block(line: &[u8], raw_headers: &[u8]) -> Vec<u8> {
-    let mut v = line.to_vec();
+    let mut v = Vec::with_capacity(line.len() + raw_headers.len() + 6);
+    v.extend_from_slice(line);
     v.extend_from_slice(b"\r\n");
     v.extend_from_slice(raw_headers);
     while !v.ends_with(b"\r\n\r\n") && !v.ends_with(b"\n\n") {
