@@ -14,7 +14,8 @@
 //! set is a few kilobytes instead of megabytes, which is what the scan's
 //! speed is bound by.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// Longest anchor: one 32-bit load per position.
 const ANCHOR: usize = 4;
@@ -91,83 +92,84 @@ fn commonness(b: u8) -> u32 {
     }
 }
 
-/// Four-byte runs common in web and DNS traffic: never an anchor if
-/// another window will do.
-const COMMON_RUNS: &[&[u8; 4]] = &[
-    b"http",
-    b"ttp:",
-    b"tp:/",
-    b"p://",
-    b"://w",
-    b"//ww",
-    b"/www",
-    b"www.",
+/// Text that turns up in most web and DNS traffic (lowercase, as patterns
+/// are folded): none of its four-byte windows is an anchor if another
+/// window will do. Every browser's User-Agent starts with `mozilla/5.0 (`
+/// and nearly every request carries the same few header lines, so an
+/// anchor inside them is met at almost every transaction; and a pattern
+/// that holds one of them shares it with many others, whose anchors then
+/// spread over all of its windows.
+const COMMON_TEXT: &[&[u8]] = &[
+    b"http://www.",
+    b"https://",
     b".com",
-    b"host",
-    b"ost:",
-    b"st: ",
-    b"get ",
-    b"post",
-    b" htt",
-    b"ttp/",
-    b"tp/1",
-    b"p/1.",
-    b"/1.1",
-    b"1.1\r",
-    b".1\r\n",
+    b".php",
     b"\r\n\r\n",
     b"\x00\x00\x00\x00",
     b"\xff\xff\xff\xff",
-    b"user",
-    b"ser-",
-    b"er-a",
-    b"r-ag",
-    b"-age",
-    b"agen",
-    b"gent",
-    b"cont",
-    b"onte",
-    b"nten",
-    b"tent",
-    b"ent-",
-    b"html",
-    b"tle>",
-    b"<tit",
-    b"titl",
-    b"itle",
-    b"ody>",
-    b"<bod",
-    b"head",
-    b"<htm",
-    b"appl",
-    b"ppli",
-    b"plic",
-    b"lica",
-    b"icat",
-    b"cati",
-    b"atio",
-    b"tion",
-    b".php",
+    b"get / http/1.1\r\n",
+    b"post /",
+    b" http/1.1\r\n",
+    b"http/1.1 200 ok\r\n",
+    b"\r\nhost: ",
+    b"\r\nuser-agent: ",
+    b"\r\naccept: ",
+    b"\r\naccept-encoding: ",
+    b"\r\naccept-language: ",
+    b"\r\nconnection: keep-alive",
+    b"\r\ncontent-type: ",
+    b"\r\ncontent-length: ",
+    b"\r\ncookie: ",
+    b"\r\nreferer: ",
+    b"\r\nserver: ",
+    b"\r\ncache-control: no-cache",
+    b"gzip, deflate",
+    b"mozilla/5.0 (",
+    b"windows nt ",
+    b"(khtml, like gecko)",
+    b"applewebkit/",
+    b"application/",
+    b"text/html",
+    b"charset=utf-8",
+    b"<!doctype html>",
+    b"<html>",
+    b"<head>",
+    b"<title>",
+    b"</title>",
+    b"<body>",
+    b"</body>",
+    b"</html>",
 ];
+
+/// The four-byte windows of `COMMON_TEXT`, as words.
+fn common_windows() -> &'static HashSet<u32> {
+    static WINDOWS: OnceLock<HashSet<u32>> = OnceLock::new();
+    WINDOWS.get_or_init(|| {
+        COMMON_TEXT
+            .iter()
+            .flat_map(|t| t.windows(ANCHOR))
+            .map(|w| word(w, ANCHOR))
+            .collect()
+    })
+}
 
 /// The offset of the window of `pattern` to use as its anchor: rare bytes,
 /// no well-known run, and an anchor few other patterns have already taken
 /// (`taken` counts them), since every pattern behind an anchor is compared
-/// wherever the anchor turns up.
+/// wherever the anchor turns up. That last weighs little: each distinct
+/// anchor met in traffic costs a lookup of its own, so patterns sharing a
+/// substring are better off sharing its anchor than spreading over its
+/// windows, up to a few patterns each.
 fn choose_anchor(pattern: &[u8], taken: &HashMap<u32, u32>) -> usize {
     let score = |w: &[u8]| {
         let word = word(w, ANCHOR);
-        let common = if COMMON_RUNS.iter().any(|r| u32::from_le_bytes(**r) == word) {
-            100
-        } else {
-            0
-        };
+        let common = if common_windows().contains(&word) { 100 } else { 0 };
         // Each pair of equal bytes is a byte the window does not add.
         let repeats = (0..ANCHOR)
             .flat_map(|i| (i + 1..ANCHOR).map(move |j| (i, j)))
             .filter(|&(i, j)| w[i] == w[j])
             .count() as u32;
-        let sharing = taken.get(&word).map_or(0, |n| n * 4);
+        let sharing = taken.get(&word).map_or(0, |n| n / 4);
         w.iter().map(|&b| commonness(b)).sum::<u32>() + 2 * repeats.min(3) + sharing + common
     };
     pattern
