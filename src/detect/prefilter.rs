@@ -37,7 +37,7 @@ pub struct Prefilter {
     /// (`None` when there are none). Such anchors come from the few
     /// patterns that short (the first two bytes of all anchors would pass a
     /// third of the positions in web traffic).
-    short_pairs: Option<PairFilter>,
+    short_pairs: Option<HashedBits>,
     /// One bit per byte value that is a one-byte anchor.
     singles: [u64; 4],
     /// Length of the longest pattern: a match ending in new bytes starts at
@@ -48,10 +48,9 @@ pub struct Prefilter {
 /// Anchors of one width: a bitmap of their hashes, and for each set bit
 /// the anchors behind it, found by the bit's rank.
 struct AnchorTable {
-    /// 32 minus the bitmap's bits: a hash's top bits index the bitmap.
-    shift: u32,
-    bits: Vec<u64>,
-    /// Set bits in the words before each word of `bits`.
+    /// The anchors' words.
+    filter: HashedBits,
+    /// Set bits in the words before each word of `filter.bits`.
     rank: Vec<u32>,
     /// Where the anchors of the n-th set bit start in `anchors` (one more
     /// entry than set bits).
@@ -185,28 +184,25 @@ impl AnchorTable {
         // About one bit in thirty-two set or fewer, in at most 8 KiB: few
         // needless lookups, and the bitmaps of the groups a packet goes
         // through stay in the first-level cache together.
-        let want = (anchors.len() * 32).next_power_of_two().clamp(1 << 12, 1 << 16);
-        let shift = 32 - want.trailing_zeros();
+        let mut filter = HashedBits::sized(anchors.len() * 32, 1 << 12);
         let mut keyed: Vec<(u32, Anchor)> = anchors
             .iter()
             .map(|&(pattern, bytes, offset)| {
                 let word = word(bytes, width);
-                (bucket(word, shift), Anchor { word, pattern, offset })
+                (filter.bucket(word), Anchor { word, pattern, offset })
             })
             .collect();
         keyed.sort_unstable();
         keyed.dedup();
-        let mut bits = vec![0u64; want / 64];
         let mut starts = Vec::new();
-        for (i, (b, _)) in keyed.iter().enumerate() {
-            let slot = &mut bits[(*b >> 6) as usize];
-            if *slot & (1 << (b & 63)) == 0 {
-                *slot |= 1 << (b & 63);
+        for (i, (_, a)) in keyed.iter().enumerate() {
+            if filter.insert(a.word) {
                 starts.push(i as u32);
             }
         }
         starts.push(keyed.len() as u32);
-        let rank = bits
+        let rank = filter
+            .bits
             .iter()
             .scan(0u32, |before, w| {
                 let r = *before;
@@ -215,40 +211,20 @@ impl AnchorTable {
             })
             .collect();
         AnchorTable {
-            shift,
-            bits,
+            filter,
             rank,
             starts,
             anchors: keyed.into_iter().map(|(_, a)| a).collect(),
         }
     }
 
-    /// Whether an anchor may be the word `w`: false for most words.
-    #[inline]
-    fn may_hold(&self, w: u32) -> bool {
-        let bucket = bucket(w, self.shift) as usize;
-        self.bits
-            .get(bucket >> 6)
-            .is_some_and(|slot| slot & (1 << (bucket & 63)) != 0)
-    }
-
-    /// Where in `f` a four-byte word this table may hold starts. Kept out
-    /// of line so the loop has the registers to itself.
-    #[inline(never)]
-    fn probe_words(&self, f: &[u8], spots: &mut Vec<usize>) {
-        for (at, window) in f.windows(4).enumerate() {
-            let w = u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
-            if self.may_hold(w) {
-                spots.push(at);
-            }
-        }
-    }
-
     /// The anchors that may be the word `w`: empty for most words.
     fn candidates(&self, w: u32) -> &[Anchor] {
-        let bucket = bucket(w, self.shift);
+        let bucket = self.filter.bucket(w);
         let (index, bit) = ((bucket >> 6) as usize, bucket & 63);
-        let Some(&slot) = self.bits.get(index) else { return &[] };
+        let Some(&slot) = self.filter.bits.get(index) else {
+            return &[];
+        };
         if slot & (1 << bit) == 0 {
             return &[];
         }
@@ -334,7 +310,16 @@ impl Prefilter {
                 [] => {}
             }
         }
-        let short_pairs = (!pairs.is_empty()).then(|| PairFilter::build(&pairs));
+        // About one bit in sixty-four: a group has a dozen such values or
+        // so, and a bitmap of a few cache lines stays in the first-level
+        // cache where a directly indexed one (8 KiB) kept missing it.
+        let short_pairs = (!pairs.is_empty()).then(|| {
+            let mut filter = HashedBits::sized(pairs.len() * 64, 1 << 9);
+            pairs.iter().for_each(|&p| {
+                filter.insert(p);
+            });
+            filter
+        });
         let tables = std::array::from_fn(|i| {
             let anchors = &by_width[i];
             (!anchors.is_empty()).then(|| AnchorTable::build(i + 1, anchors))
@@ -415,7 +400,7 @@ impl Prefilter {
         // need the first); the few spots are then looked at.
         if let Some(t) = t4 {
             spots.clear();
-            t.probe_words(f, spots);
+            t.filter.probe::<4>(f, spots);
             for &at in spots.iter() {
                 let w = f.get(at..at + 4).map_or(0, |window| word(window, 4));
                 found(at, w, t.candidates(w));
@@ -423,7 +408,7 @@ impl Prefilter {
         }
         if let Some(pairs) = &self.short_pairs {
             spots.clear();
-            pairs.probe(f, spots);
+            pairs.probe::<2>(f, spots);
             for &at in spots.iter() {
                 if let (Some(t), Some(pair)) = (t2, f.get(at..at + 2)) {
                     let w = word(pair, 2);
@@ -445,38 +430,57 @@ impl Prefilter {
     }
 }
 
-/// A bitmap of hashed two-byte values, sized to hold about one bit in
-/// sixty-four: a group has a dozen such values or so, and a bitmap of a
-/// few cache lines stays in the first-level cache where the 8 KiB of a
-/// directly indexed one kept missing it.
-struct PairFilter {
-    /// 32 minus the bitmap's bits.
+/// A bitmap with one bit per hashed word, for the tight per-byte passes:
+/// a clear bit says the word is none of those inserted.
+struct HashedBits {
+    /// 32 minus the bitmap's bits: a hash's top bits index the bitmap.
     shift: u32,
     bits: Vec<u64>,
 }
 
-impl PairFilter {
-    /// `pairs`: first byte in the low eight bits.
-    fn build(pairs: &[u32]) -> PairFilter {
-        let want = (pairs.len() * 64).next_power_of_two().clamp(1 << 9, 1 << 16);
-        let shift = 32 - want.trailing_zeros();
-        let mut bits = vec![0u64; want / 64];
-        for &p in pairs {
-            let b = bucket(p, shift) as usize;
-            if let Some(slot) = bits.get_mut(b >> 6) {
-                *slot |= 1 << (b & 63);
-            }
+impl HashedBits {
+    /// A bitmap of `want` bits rounded up to a power of two, between
+    /// `smallest` and 2^16 (8 KiB).
+    fn sized(want: usize, smallest: usize) -> HashedBits {
+        let size = want.next_power_of_two().clamp(smallest.max(64), 1 << 16);
+        HashedBits {
+            shift: 32 - size.trailing_zeros(),
+            bits: vec![0; size / 64],
         }
-        PairFilter { shift, bits }
     }
 
-    /// Where in `f` a two-byte value this filter may hold starts. Kept out
+    /// The bit of `w`.
+    fn bucket(&self, w: u32) -> u32 {
+        bucket(w, self.shift)
+    }
+
+    /// Sets the bit of `w`; whether it was clear.
+    fn insert(&mut self, w: u32) -> bool {
+        let b = self.bucket(w);
+        let Some(slot) = self.bits.get_mut((b >> 6) as usize) else {
+            return false;
+        };
+        let was_clear = *slot & (1 << (b & 63)) == 0;
+        *slot |= 1 << (b & 63);
+        was_clear
+    }
+
+    /// Whether `w` may be one of the words inserted: false for most.
+    #[inline]
+    fn may_hold(&self, w: u32) -> bool {
+        let b = self.bucket(w) as usize;
+        self.bits.get(b >> 6).is_some_and(|slot| slot & (1 << (b & 63)) != 0)
+    }
+
+    /// Where in `f` a `W`-byte word this bitmap may hold starts. Kept out
     /// of line so the loop has the registers to itself.
     #[inline(never)]
-    fn probe(&self, f: &[u8], spots: &mut Vec<usize>) {
-        for (at, pair) in f.windows(2).enumerate() {
-            let b = bucket(u32::from(pair[0]) | u32::from(pair[1]) << 8, self.shift) as usize;
-            if self.bits.get(b >> 6).is_some_and(|slot| slot & (1 << (b & 63)) != 0) {
+    fn probe<const W: usize>(&self, f: &[u8], spots: &mut Vec<usize>) {
+        const { assert!(W <= 4, "words are at most four bytes") };
+        for (at, window) in f.array_windows::<W>().enumerate() {
+            let mut w = [0u8; 4];
+            w[..W].copy_from_slice(window);
+            if self.may_hold(u32::from_le_bytes(w)) {
                 spots.push(at);
             }
         }
