@@ -8,6 +8,7 @@ mod app_pass;
 mod engine;
 mod fire;
 mod flow_match;
+mod hashed_bits;
 mod packet_match;
 mod packet_pass;
 pub mod payload;

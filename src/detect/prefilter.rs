@@ -6,9 +6,10 @@
 //! case-folded buffer, hashes each four-byte window into a sparse bitmap
 //! of the four-byte anchors, and compares the whole pattern only where the
 //! bitmap says an anchor may start. The few shorter anchors (from patterns
-//! of one to three bytes) get a pass of their own, their first two bytes
-//! indexing a bitmap directly, so the common pass stays a tight loop of one
-//! load, one multiplication and one bit test per byte. Each position is
+//! of one to three bytes) get a pass of their own over a small bitmap of
+//! their first two bytes, so the common pass stays a tight loop of one
+//! load, one multiplication and one bit test per byte (eight bytes at a
+//! time with AVX2, in `hashed_bits`). Each position is
 //! looked at whatever matched before it, so overlapping occurrences are all
 //! found. Compared with an automaton over hundreds of patterns, the working
 //! set is a few kilobytes instead of megabytes, which is what the scan's
@@ -16,6 +17,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
+
+use super::hashed_bits::HashedBits;
 
 /// Longest anchor: one 32-bit load per position.
 const ANCHOR: usize = 4;
@@ -64,11 +67,6 @@ struct Anchor {
     pattern: u32,
     /// Where the anchor starts in the pattern.
     offset: u16,
-}
-
-/// The bitmap bit of the word `w` (its hash's top bits, `32 - shift` of them).
-fn bucket(w: u32, shift: u32) -> u32 {
-    w.wrapping_mul(0x9E37_79B1) >> shift
 }
 
 /// The first `width` bytes of `w` as a little-endian word (zero-extended).
@@ -202,7 +200,7 @@ impl AnchorTable {
         }
         starts.push(keyed.len() as u32);
         let rank = filter
-            .bits
+            .words()
             .iter()
             .scan(0u32, |before, w| {
                 let r = *before;
@@ -222,7 +220,7 @@ impl AnchorTable {
     fn candidates(&self, w: u32) -> &[Anchor] {
         let bucket = self.filter.bucket(w);
         let (index, bit) = ((bucket >> 6) as usize, bucket & 63);
-        let Some(&slot) = self.filter.bits.get(index) else {
+        let Some(&slot) = self.filter.words().get(index) else {
             return &[];
         };
         if slot & (1 << bit) == 0 {
@@ -399,17 +397,13 @@ impl Prefilter {
         // only notes where an anchor may start (most buffers only ever
         // need the first); the few spots are then looked at.
         if let Some(t) = t4 {
-            spots.clear();
-            t.filter.probe::<4>(f, spots);
-            for &at in spots.iter() {
+            for &at in t.filter.probe::<4>(f, spots) {
                 let w = f.get(at..at + 4).map_or(0, |window| word(window, 4));
                 found(at, w, t.candidates(w));
             }
         }
         if let Some(pairs) = &self.short_pairs {
-            spots.clear();
-            pairs.probe::<2>(f, spots);
-            for &at in spots.iter() {
+            for &at in pairs.probe::<2>(f, spots) {
                 if let (Some(t), Some(pair)) = (t2, f.get(at..at + 2)) {
                     let w = word(pair, 2);
                     found(at, w, t.candidates(w));
@@ -430,69 +424,12 @@ impl Prefilter {
     }
 }
 
-/// A bitmap with one bit per hashed word, for the tight per-byte passes:
-/// a clear bit says the word is none of those inserted.
-struct HashedBits {
-    /// 32 minus the bitmap's bits: a hash's top bits index the bitmap.
-    shift: u32,
-    bits: Vec<u64>,
-}
-
-impl HashedBits {
-    /// A bitmap of `want` bits rounded up to a power of two, between
-    /// `smallest` and 2^16 (8 KiB).
-    fn sized(want: usize, smallest: usize) -> HashedBits {
-        let size = want.next_power_of_two().clamp(smallest.max(64), 1 << 16);
-        HashedBits {
-            shift: 32 - size.trailing_zeros(),
-            bits: vec![0; size / 64],
-        }
-    }
-
-    /// The bit of `w`.
-    fn bucket(&self, w: u32) -> u32 {
-        bucket(w, self.shift)
-    }
-
-    /// Sets the bit of `w`; whether it was clear.
-    fn insert(&mut self, w: u32) -> bool {
-        let b = self.bucket(w);
-        let Some(slot) = self.bits.get_mut((b >> 6) as usize) else {
-            return false;
-        };
-        let was_clear = *slot & (1 << (b & 63)) == 0;
-        *slot |= 1 << (b & 63);
-        was_clear
-    }
-
-    /// Whether `w` may be one of the words inserted: false for most.
-    #[inline]
-    fn may_hold(&self, w: u32) -> bool {
-        let b = self.bucket(w) as usize;
-        self.bits.get(b >> 6).is_some_and(|slot| slot & (1 << (b & 63)) != 0)
-    }
-
-    /// Where in `f` a `W`-byte word this bitmap may hold starts. Kept out
-    /// of line so the loop has the registers to itself.
-    #[inline(never)]
-    fn probe<const W: usize>(&self, f: &[u8], spots: &mut Vec<usize>) {
-        const { assert!(W <= 4, "words are at most four bytes") };
-        for (at, window) in f.array_windows::<W>().enumerate() {
-            let mut w = [0u8; 4];
-            w[..W].copy_from_slice(window);
-            if self.may_hold(u32::from_le_bytes(w)) {
-                spots.push(at);
-            }
-        }
-    }
-}
-
 /// Per-worker buffers for scans.
 #[derive(Default)]
 pub struct ScanScratch {
     folded: Vec<u8>,
     seen: Vec<u32>,
-    /// Where an anchor may start, from the current pass.
+    /// Room for where an anchor may start, in the current pass.
     spots: Vec<usize>,
 }
 
