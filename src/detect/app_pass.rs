@@ -23,6 +23,7 @@ use crate::rules::rule::FastPattern;
 use crate::rules::transform::{Transform, apply_all};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// A buffer as a rule sees it: an id and the transforms applied to it.
 type BufferSpec = (BufferId, Vec<Transform>);
@@ -124,33 +125,44 @@ fn buffer_pattern(r: &Rule) -> Option<(BufferSpec, Vec<u8>)> {
     in_buffer(&fp).map(|spec| (spec, fp.bytes))
 }
 
-/// Buffers of one transaction, transformed, computed once per pass.
-struct BufferCache<'t> {
+/// Buffers of one transaction, transformed, computed once per pass. All
+/// instances sit end to end in one vector: a transaction fetches a dozen
+/// buffers or so, most of them a single borrowed slice.
+struct BufferCache<'t, 'e> {
     tx: &'t TxSubject<'t>,
-    entries: Vec<(BufferSpec, Vec<Cow<'t, [u8]>>)>,
+    /// Which buffer, through which transforms, and where its instances
+    /// are in `bufs`.
+    entries: Vec<(BufferId, &'e [Transform], Range<usize>)>,
+    bufs: Vec<Cow<'t, [u8]>>,
 }
 
-impl<'t> BufferCache<'t> {
-    fn get(&mut self, id: BufferId, transforms: &[Transform]) -> &[Cow<'t, [u8]>] {
-        let pos = self
+impl<'t, 'e> BufferCache<'t, 'e> {
+    fn new(tx: &'t TxSubject<'t>, room: usize) -> Self {
+        BufferCache {
+            tx,
+            entries: Vec::with_capacity(room),
+            bufs: Vec::with_capacity(room),
+        }
+    }
+
+    fn get(&mut self, id: BufferId, transforms: &'e [Transform]) -> &[Cow<'t, [u8]>] {
+        let known = self
             .entries
             .iter()
-            .position(|((i, t), _)| *i == id && t.as_slice() == transforms);
-        let pos = match pos {
-            Some(p) => p,
-            None => {
-                let mut raw: Vec<Cow<'t, [u8]>> = Vec::new();
-                self.tx.tx.buffers(id, self.tx.side, &mut raw);
-                let bufs = if transforms.is_empty() {
-                    raw
-                } else {
-                    raw.iter().map(|b| Cow::Owned(apply_all(transforms, b))).collect()
-                };
-                self.entries.push(((id, transforms.to_vec()), bufs));
-                self.entries.len() - 1
+            .find(|(i, t, _)| *i == id && *t == transforms)
+            .map(|(_, _, at)| at.clone());
+        let at = known.unwrap_or_else(|| {
+            let from = self.bufs.len();
+            self.tx.tx.buffers(id, self.tx.side, &mut self.bufs);
+            if !transforms.is_empty() {
+                for b in self.bufs.get_mut(from..).unwrap_or_default() {
+                    *b = Cow::Owned(apply_all(transforms, b));
+                }
             }
-        };
-        &self.entries[pos].1
+            self.entries.push((id, transforms, from..self.bufs.len()));
+            from..self.bufs.len()
+        });
+        self.bufs.get(at).unwrap_or_default()
     }
 }
 
@@ -182,10 +194,7 @@ impl Engine {
             return false;
         };
         ctx.begin(self.rules.len());
-        let mut cache = BufferCache {
-            tx,
-            entries: Vec::with_capacity(group.prefilters.len() + 4),
-        };
+        let mut cache = BufferCache::new(tx, group.prefilters.len() + 4);
         {
             let generation = ctx.generation;
             let DetectCtx {
@@ -240,14 +249,14 @@ impl Engine {
         passed
     }
 
-    fn evaluate_tx(
-        &self,
-        cr: &CompiledRule,
+    fn evaluate_tx<'e>(
+        &'e self,
+        cr: &'e CompiledRule,
         ctx: &mut DetectCtx,
         sub: &Subject<'_, '_>,
         tx: &TxSubject<'_>,
         flow: &Flow,
-        cache: &mut BufferCache<'_>,
+        cache: &mut BufferCache<'_, 'e>,
     ) -> Option<&'static str> {
         let (r, pkt) = (&cr.rule, sub.pkt);
         if !protocol_matches(r, pkt) || !endpoints_match(r, pkt) || !app_matches(r, flow) {
