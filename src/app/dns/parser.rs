@@ -145,10 +145,8 @@ impl DnsParser {
         if self.finished {
             return std::mem::take(&mut self.txs);
         }
-        let (done, pending): (Vec<DnsTx>, Vec<DnsTx>) =
-            std::mem::take(&mut self.txs).into_iter().partition(DnsTx::is_complete);
-        self.txs = pending;
-        done
+        // In place: the pending transactions keep their vector and its room.
+        self.txs.extract_if(.., |t| t.is_complete()).collect()
     }
 
     /// Bytes held for incomplete TCP messages, both directions.

@@ -85,10 +85,8 @@ impl HttpParser {
     /// Removes and returns the transactions whose request and response are
     /// both complete, oldest first.
     pub fn drain_finished(&mut self) -> Vec<HttpTx> {
-        let (done, keep): (Vec<HttpTx>, Vec<HttpTx>) =
-            std::mem::take(&mut self.txs).into_iter().partition(|t| t.is_finished());
-        self.txs = keep;
-        done
+        // In place: the kept transactions keep their vector and its room.
+        self.txs.extract_if(.., |t| t.is_finished()).collect()
     }
 
     /// Removes and returns every transaction held (for the end of a flow).
