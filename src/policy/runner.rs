@@ -10,8 +10,7 @@ use crate::timestamp::Timestamp;
 use rusqlite::Connection;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -154,7 +153,9 @@ pub fn covers(value: &str, ip: IpAddr) -> bool {
 
 /// The policy engine as a thread over a store for the length of a run.
 pub struct PolicyRunner {
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the thread: it wakes at once, where a sleep would
+    /// hold the end of every run for up to a whole period.
+    stop: Option<Sender<()>>,
     handle: Option<JoinHandle<Result<RunnerStats, StoreError>>>,
 }
 
@@ -166,34 +167,36 @@ impl PolicyRunner {
         every: Duration,
     ) -> Result<Self, StoreError> {
         let conn = open_connection(&store)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        let (stop, stopped) = mpsc::channel::<()>();
         let handle = std::thread::Builder::new()
             .name("vigie-policy".into())
             .spawn(move || {
                 let mut stats = RunnerStats::default();
                 loop {
-                    let stopping = flag.load(Ordering::Acquire);
                     if let Err(e) = pass(&conn, &mut engine, &mut stats, &sensor) {
                         tracing::warn!("policy pass: {e}");
                     }
-                    if stopping {
-                        stats.engine = engine.stats.clone();
-                        return Ok(stats);
+                    if stopped.recv_timeout(every) != Err(RecvTimeoutError::Timeout) {
+                        break;
                     }
-                    std::thread::sleep(every);
                 }
+                // A last pass over everything stored before the stop.
+                if let Err(e) = pass(&conn, &mut engine, &mut stats, &sensor) {
+                    tracing::warn!("policy pass: {e}");
+                }
+                stats.engine = engine.stats.clone();
+                Ok(stats)
             })
             .map_err(|e| StoreError::Thread(e.to_string()))?;
         Ok(PolicyRunner {
-            stop,
+            stop: Some(stop),
             handle: Some(handle),
         })
     }
 
     /// Makes a last pass over what is stored and stops.
     pub fn finish(mut self) -> Result<RunnerStats, StoreError> {
-        self.stop.store(true, Ordering::Release);
+        self.stop.take();
         match self.handle.take() {
             Some(h) => h
                 .join()
@@ -205,9 +208,32 @@ impl PolicyRunner {
 
 impl Drop for PolicyRunner {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
+        self.stop.take();
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// Stopping wakes the thread at once: the end of a run does not wait
+    /// out the rest of a period (a replay's end used to be rounded up to
+    /// the next quarter second).
+    #[test]
+    fn finish_does_not_wait_for_the_next_period() {
+        let dir = std::env::temp_dir().join(format!("vigie-policy-runner-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let set = crate::policy::load_configured(&Config::default()).unwrap();
+        let hour = Duration::from_secs(3600);
+        let runner = PolicyRunner::start(dir.join("store.db"), PolicyEngine::new(set, 1024), "t".into(), hour).unwrap();
+        let asked = std::time::Instant::now();
+        let stats = runner.finish().unwrap();
+        assert!(asked.elapsed() < hour / 60, "finish took {:?}", asked.elapsed());
+        assert_eq!(stats.decisions, 0);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
