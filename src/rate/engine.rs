@@ -304,21 +304,25 @@ impl RateMatcher {
         let fwd = view(pkt, dir);
         for &idx in &self.packet_rules[slot] {
             let rule = &self.rules[idx];
+            let metric = rule.metric;
+            // The flow-opening metrics look at one packet per flow: ask
+            // that first, it is cheaper than the filter.
+            let opening_only = match metric {
+                Metric::NewFlows => !first_packet,
+                Metric::IncompleteHandshakes => !(first_packet && syn_only),
+                _ => false,
+            };
+            if opening_only {
+                continue;
+            }
             let (v, reverse) = if packet_matches(&rule.filter, pkt, &fwd) {
                 (fwd, false)
-            } else if rule.metric == Metric::ResponseRatio && packet_matches(&rule.filter, pkt, &fwd.swapped()) {
+            } else if metric == Metric::ResponseRatio && packet_matches(&rule.filter, pkt, &fwd.swapped()) {
                 (fwd.swapped(), true)
             } else {
                 continue;
             };
-            let metric = rule.metric;
-            if metric == Metric::NewFlows && !first_packet {
-                continue;
-            }
             if metric == Metric::IncompleteHandshakes {
-                if !(first_packet && syn_only) {
-                    continue;
-                }
                 flow.rate_half_open.push(idx as u16);
             }
             let change = match metric {
