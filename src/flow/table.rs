@@ -63,8 +63,9 @@ pub struct Flow {
     /// Rules that already matched, per open transaction and direction:
     /// (tx id, direction index, rule indices).
     tx_matched: Vec<(u64, usize, Vec<u32>)>,
-    /// Rate rules that counted this flow's SYN as a handshake not (yet) completed.
-    pub rate_half_open: Vec<u16>,
+    /// Rate rules that counted this flow's SYN as a handshake not (yet)
+    /// completed, one bit per handshake rule (see `RateMatcher`).
+    pub rate_half_open: u64,
     /// The rate engine saw this flow become established.
     pub rate_established: bool,
     /// IP-only rules already evaluated for this direction (index by `Direction::index()`).
@@ -361,7 +362,7 @@ fn new_flow(key: &HashedKey, pkt: &Packet<'_>, src_is_lo: bool) -> Flow {
         app_proto: None,
         app_failed: false,
         tx_matched: Vec::new(),
-        rate_half_open: Vec::new(),
+        rate_half_open: 0,
         rate_established: false,
         iponly_done: [false; 2],
         client_is_lo,

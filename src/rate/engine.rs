@@ -8,7 +8,7 @@
 
 use super::distinct::hash_bytes;
 use super::doorkeeper::Doorkeeper;
-use super::rule::{Event, Filter, GroupBy, Metric, RateRule};
+use super::rule::{Event, Filter, GroupBy, MAX_HANDSHAKE_RULES, Metric, RateRule};
 use super::window::SlidingWindow;
 use crate::alert::{Alert, AlertSite, SignatureInfo};
 use crate::decode::{Packet, Transport, tcp_flags};
@@ -20,16 +20,45 @@ use foldhash::fast::FixedState;
 use hashlink::LinkedHashMap;
 use hashlink::linked_hash_map::Entry;
 use std::borrow::Cow;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
     Ip(IpAddr),
     Pair(IpAddr, IpAddr),
     IpPort(IpAddr, u16),
     Name(u64),
+}
+
+/// Hashed as whole words. The derived form hashes each address as a
+/// length-prefixed byte slice, and a spoofed flood hashes a new key for
+/// every rule at every packet.
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match *self {
+            Key::Ip(a) => state.write_u128(address_bits(a)),
+            Key::Pair(a, b) => {
+                state.write_u128(address_bits(a));
+                state.write_u128(address_bits(b));
+            }
+            Key::IpPort(a, port) => {
+                state.write_u128(address_bits(a));
+                state.write_u16(port);
+            }
+            Key::Name(n) => state.write_u64(n),
+        }
+    }
+}
+
+/// An address as one number; version 4 ones are kept apart from the
+/// version 6 range they would otherwise share.
+fn address_bits(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(a) => u128::from(u32::from(a)) | 1 << 100,
+        IpAddr::V6(a) => u128::from(a),
+    }
 }
 
 struct Tracker {
@@ -65,6 +94,10 @@ pub struct RateMatcher {
     /// Packet rules that can match each IP protocol (see [`proto_slot`]).
     packet_rules: [Vec<usize>; 4],
     tx_rules: Vec<usize>,
+    /// The incomplete-handshake rules, in order: a flow remembers which of
+    /// them counted its SYN as bit `position` of a word, which costs no
+    /// allocation when every packet of a spoofed flood opens a flow.
+    handshake_rules: Vec<usize>,
 }
 
 /// What one match does to the tracker of (`rule`, `key`).
@@ -163,6 +196,7 @@ impl Clone for RateMatcher {
             rules: self.rules.clone(),
             packet_rules: self.packet_rules.clone(),
             tx_rules: self.tx_rules.clone(),
+            handshake_rules: self.handshake_rules.clone(),
         }
     }
 }
@@ -251,10 +285,15 @@ impl RateMatcher {
                 .collect()
         });
         let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
+        let handshake_rules = (0..rules.len())
+            .filter(|&i| rules[i].on == Event::Packet && rules[i].metric == Metric::IncompleteHandshakes)
+            .take(MAX_HANDSHAKE_RULES)
+            .collect();
         RateMatcher {
             rules,
             packet_rules,
             tx_rules,
+            handshake_rules,
         }
     }
 
@@ -283,8 +322,14 @@ impl RateMatcher {
         let became_established = flow.is_established() && !flow.rate_established;
         if became_established {
             flow.rate_established = true;
-            for idx in std::mem::take(&mut flow.rate_half_open) {
-                if let Some(rule) = self.rules.get(usize::from(idx)) {
+            let mut half_open = std::mem::take(&mut flow.rate_half_open);
+            while half_open != 0 {
+                let position = half_open.trailing_zeros() as usize;
+                half_open &= half_open - 1;
+                let Some(&idx) = self.handshake_rules.get(position) else {
+                    continue;
+                };
+                if let Some(rule) = self.rules.get(idx) {
                     let key = key_of(
                         rule.group_by,
                         &view(pkt, dir).reversed_if(dir == Direction::ToClient),
@@ -292,7 +337,7 @@ impl RateMatcher {
                     );
                     let site = site_of(flow, batch);
                     batch.ops.push(RateOp {
-                        rule: idx,
+                        rule: idx as u16,
                         key,
                         change: Change::Retract,
                         name: None,
@@ -323,7 +368,10 @@ impl RateMatcher {
                 continue;
             };
             if metric == Metric::IncompleteHandshakes {
-                flow.rate_half_open.push(idx as u16);
+                let Some(position) = self.handshake_rules.iter().position(|&h| h == idx) else {
+                    continue;
+                };
+                flow.rate_half_open |= 1 << position;
             }
             let change = match metric {
                 Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => Change::Add(1.0),
@@ -704,6 +752,78 @@ pub fn parent_domain(name: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::capture::{RawPacket, linktype};
+    use crate::synth::tcp_session::{Direction as Side, TcpSession};
+    use crate::synth::{FrameTime, packet::tcp_flags as syn_flags};
+
+    /// Sids of the alerts `frames` raise under `rules` (rate rules, TOML)
+    /// and no signature.
+    fn rate_alerts(rules: &str, frames: &[crate::synth::Frame]) -> Vec<u32> {
+        let cfg = crate::config::Config {
+            workers: 1,
+            ..Default::default()
+        };
+        let classes = crate::rules::Classifications::default();
+        let rate = super::super::load_str(rules, "test.toml", &cfg.vars, &classes).unwrap();
+        let signatures = crate::rules::Loader::new(&cfg.vars, &classes).finish();
+        let engine = Arc::new(crate::detect::Engine::build(signatures, Default::default()));
+        let mut lanes = crate::pipeline::build_lanes(&cfg, engine, rate);
+        let mut alerts = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            let raw = RawPacket {
+                ts: Timestamp::new(f.time.secs as i64, f.time.nanos),
+                linktype: linktype::ETHERNET,
+                data: &f.data,
+                wire_len: f.data.len() as u32,
+            };
+            lanes.push(&raw, i as u64 + 1, &mut alerts).unwrap();
+        }
+        lanes.finish(&mut alerts).unwrap();
+        alerts.iter().map(|a| a.signature.sid).collect()
+    }
+
+    /// Three SYNs to one server from three clients, a second apart; the
+    /// ones in `complete` finish their handshake.
+    fn syns(complete: &[u16]) -> Vec<crate::synth::Frame> {
+        let server = "10.10.0.80:443".parse().unwrap();
+        let mut frames = Vec::new();
+        for i in 0..3u16 {
+            let client = std::net::SocketAddr::from(([198, 51, 100, 1 + i as u8], 40_000 + i));
+            let start = FrameTime::new(1_717_264_800 + u64::from(i), 0);
+            let mut s = TcpSession::new(client, server, start);
+            if complete.contains(&i) {
+                s.handshake();
+            } else {
+                s.segment(Side::ToServer, syn_flags::SYN, b"");
+            }
+            frames.extend(s.into_frames());
+        }
+        crate::synth::frame::sort_by_time(&mut frames);
+        frames
+    }
+
+    const HALF_OPEN_RULES: &str = "[[rule]]\nsid = 9290010\nmsg = \"half-open\"\n\
+        match = { proto = \"tcp\", tcp_flags = \"S,CE\", direction = \"to_server\" }\n\
+        group_by = \"dst_port\"\ncount = \"incomplete_handshakes\"\nthreshold = 3\nwindow = \"60s\"\n";
+
+    #[test]
+    fn half_open_handshakes_count_and_completed_ones_are_taken_back() {
+        assert_eq!(rate_alerts(HALF_OPEN_RULES, &syns(&[])), vec![9290010]);
+        // The second handshake completes before the third SYN arrives: its
+        // count is taken back, so two remain. (The first SYN only marks the
+        // key in the doorkeeper; the tracker credits it when it is made.)
+        assert!(rate_alerts(HALF_OPEN_RULES, &syns(&[1])).is_empty());
+    }
+
+    #[test]
+    fn too_many_handshake_rules_are_refused() {
+        let one = super::super::load_str(HALF_OPEN_RULES, "t", &Default::default(), &Default::default()).unwrap();
+        let many: Vec<RateRule> = std::iter::repeat_n(one[0].clone(), MAX_HANDSHAKE_RULES + 1).collect();
+        let err = super::super::rule::check_limits(&many).unwrap_err().to_string();
+        assert!(err.contains("65 incomplete_handshakes rules"), "{err}");
+        assert!(super::super::rule::check_limits(&many[..MAX_HANDSHAKE_RULES]).is_ok());
+    }
 
     #[test]
     fn parent_domains() {

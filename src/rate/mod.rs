@@ -34,13 +34,16 @@ pub fn load_configured(
         })?;
     }
     let files: &[std::path::PathBuf] = if explicit.is_empty() { &cfg.rate.files } else { explicit };
-    if files.is_empty() {
-        return load_str(BUNDLED_RATE_RULES, BUNDLED_RATE_NAME, &cfg.vars, &classes);
-    }
-    let mut rules = Vec::new();
-    for f in files {
-        rules.extend(load_file(f, &cfg.vars, &classes)?);
-    }
+    let rules = if files.is_empty() {
+        load_str(BUNDLED_RATE_RULES, BUNDLED_RATE_NAME, &cfg.vars, &classes)?
+    } else {
+        let mut rules = Vec::new();
+        for f in files {
+            rules.extend(load_file(f, &cfg.vars, &classes)?);
+        }
+        rules
+    };
+    rule::check_limits(&rules)?;
     Ok(rules)
 }
 

@@ -204,8 +204,37 @@ impl RateRule {
     }
 }
 
+/// Rate rules a sensor runs at most: a match names its rule in 16 bits.
+pub const MAX_RULES: usize = u16::MAX as usize;
+/// `incomplete_handshakes` rules at most: a flow keeps one bit per rule
+/// that counted its SYN.
+pub const MAX_HANDSHAKE_RULES: usize = 64;
+
+/// Refuses a rule set beyond what the engine can hold.
+pub fn check_limits(rules: &[RateRule]) -> Result<(), RateRuleError> {
+    let handshakes = rules
+        .iter()
+        .filter(|r| r.on == Event::Packet && r.metric == Metric::IncompleteHandshakes)
+        .count();
+    for (what, found, limit) in [
+        ("rate rules", rules.len(), MAX_RULES),
+        ("incomplete_handshakes rules", handshakes, MAX_HANDSHAKE_RULES),
+    ] {
+        if found > limit {
+            return Err(RateRuleError::TooMany { what, found, limit });
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RateRuleError {
+    #[error("{found} {what} loaded; at most {limit} are supported")]
+    TooMany {
+        what: &'static str,
+        found: usize,
+        limit: usize,
+    },
     #[error("{path}: cannot read: {source}")]
     Read { path: String, source: std::io::Error },
     #[error("{path}: {message}")]
