@@ -3,13 +3,11 @@
 //! and a generated rule set that exercises every grouping dimension.
 
 use std::sync::Arc;
-use vigie::capture::{RawPacket, linktype};
 use vigie::config::Config;
 use vigie::detect::{Engine, EngineOptions};
 use vigie::pipeline::Worker;
 use vigie::rules::{Classifications, Loader};
 use vigie::synth::{Rng, bundle};
-use vigie::timestamp::Timestamp;
 
 /// Rules built from substrings of the traffic itself, so many of them match,
 /// with every header shape the grouping distinguishes.
@@ -85,13 +83,7 @@ fn run(engine: Arc<Engine>, frames: &[vigie::synth::Frame]) -> Vec<(u64, u32)> {
     let mut alerts = Vec::new();
     let mut out = Vec::new();
     for (i, f) in frames.iter().enumerate() {
-        let raw = RawPacket {
-            ts: Timestamp::new(f.time.secs as i64, f.time.nanos),
-            linktype: linktype::ETHERNET,
-            data: &f.data,
-            wire_len: f.data.len() as u32,
-        };
-        worker.process(&raw, i as u64 + 1, &mut alerts);
+        worker.process(&f.raw(), i as u64 + 1, &mut alerts);
         out.extend(alerts.drain(..).map(|a| (a.pcap_cnt, a.signature.sid)));
     }
     out.sort();

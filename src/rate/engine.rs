@@ -753,7 +753,6 @@ pub fn parent_domain(name: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    use crate::capture::{RawPacket, linktype};
     use crate::synth::tcp_session::{Direction as Side, TcpSession};
     use crate::synth::{FrameTime, packet::tcp_flags as syn_flags};
 
@@ -771,13 +770,7 @@ mod tests {
         let mut lanes = crate::pipeline::build_lanes(&cfg, engine, rate);
         let mut alerts = Vec::new();
         for (i, f) in frames.iter().enumerate() {
-            let raw = RawPacket {
-                ts: Timestamp::new(f.time.secs as i64, f.time.nanos),
-                linktype: linktype::ETHERNET,
-                data: &f.data,
-                wire_len: f.data.len() as u32,
-            };
-            lanes.push(&raw, i as u64 + 1, &mut alerts).unwrap();
+            lanes.push(&f.raw(), i as u64 + 1, &mut alerts).unwrap();
         }
         lanes.finish(&mut alerts).unwrap();
         alerts.iter().map(|a| a.signature.sid).collect()

@@ -60,6 +60,17 @@ impl Frame {
     pub fn new(time: FrameTime, data: Vec<u8>) -> Self {
         Frame { time, data }
     }
+
+    /// The frame as a capture source hands it to the pipeline (Ethernet,
+    /// whole on the wire).
+    pub fn raw(&self) -> crate::capture::RawPacket<'_> {
+        crate::capture::RawPacket {
+            ts: crate::timestamp::Timestamp::new(self.time.secs as i64, self.time.nanos),
+            linktype: crate::capture::linktype::ETHERNET,
+            data: &self.data,
+            wire_len: u32::try_from(self.data.len()).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 /// Orders frames by time; frames with equal times keep their relative order,
