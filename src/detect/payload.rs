@@ -2,6 +2,7 @@
 //! steps over one buffer, with relative positions and the backtracking that
 //! lets a later relative step retry an earlier match.
 
+use crate::rules::base64::{self, Base64Decode};
 use crate::rules::bytes::{ByteOp, Extraction, JumpFrom, MathOp};
 use crate::rules::content::Content;
 use crate::rules::{Inspect, Value};
@@ -195,7 +196,40 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
             has_data != *negated && run(steps, i + 1, buf, prev_end, st)
         }
         Inspect::Bsize(cmp) => cmp.matches(buf.len() as u64) && run(steps, i + 1, buf, prev_end, st),
+        Inspect::Base64(d) => base64_step(steps, i, d, buf, prev_end, st),
     }
+}
+
+/// `base64_decode` at this point of the buffer, then its `base64_data`
+/// steps over the decoded bytes; the decode counts as a match over the
+/// text it read.
+fn base64_step(
+    steps: &[Inspect],
+    i: usize,
+    d: &Base64Decode,
+    buf: &[u8],
+    prev_end: usize,
+    st: &mut InspectState,
+) -> bool {
+    let start = if d.relative { prev_end } else { 0 }.saturating_add(d.offset);
+    let Some(rest) = buf.get(start..) else {
+        return false;
+    };
+    let text = &rest[..rest.len().min(d.bytes)];
+    let mut decoded = Vec::new();
+    base64::decode_into(text, &mut decoded);
+    if decoded.is_empty() {
+        return false;
+    }
+    // The decoded bytes are a buffer of their own: the stream's "new
+    // bytes" test applies to the text, through the path end below.
+    let outer = st.require_end_after.take();
+    let saved = st.path_end;
+    st.path_end = 0;
+    let inner = run(&d.then, 0, &decoded, 0, st);
+    st.require_end_after = outer;
+    st.path_end = saved;
+    inner && run_after_match(steps, i, buf, start + text.len(), st)
 }
 
 /// Where a byte_* keyword reads: its offset, from the buffer start or from
@@ -415,6 +449,54 @@ mod tests {
         assert!(!check(
             r#"content:"a"; content:"a"; distance:0; content:"a"; distance:0; content:"b"; distance:0;"#,
             &buf
+        ));
+    }
+    /// "dGhpc2lzYXRlc3QK" is base64 for "thisisatest\n".
+    const URI: &[u8] = b"GET /?arg=dGhpc2lzYXRlc3QK HTTP/1.1";
+
+    #[test]
+    fn base64_data_inspects_the_decoded_text() {
+        let decode = r#"content:"arg="; base64_decode:relative; base64_data;"#;
+        assert!(check(&format!(r#"{decode} content:"thisisatest";"#), URI));
+        assert!(check(
+            &format!(r#"{decode} content:"this"; depth:4; content:"test"; distance:3;"#),
+            URI
+        ));
+        assert!(!check(&format!(r#"{decode} content:"isat"; depth:4;"#), URI));
+        assert!(!check(&format!(r#"{decode} content:"toast";"#), URI));
+        // Without relative, decoding starts at the buffer's start ("GET"
+        // then a space, outside the alphabet).
+        assert!(!check(
+            r#"content:"arg="; base64_decode; base64_data; content:"test";"#,
+            URI
+        ));
+    }
+
+    #[test]
+    fn base64_decode_reads_bytes_from_its_offset() {
+        let rule = |bytes: usize, offset: usize, want: &str| {
+            format!(
+                r#"content:"arg"; base64_decode:bytes {bytes}, offset {offset}, relative; base64_data; content:"{want}"; endswith;"#
+            )
+        };
+        assert!(check(&rule(16, 1, "test|0a|"), URI));
+        assert!(check(&rule(10, 1, "thisisa"), URI));
+        assert!(!check(&rule(10, 1, "test"), URI));
+        assert!(!check(&rule(16, 0, "test|0a|"), URI), "'=' stops the decoding");
+    }
+
+    #[test]
+    fn base64_decode_alone_needs_something_to_decode() {
+        assert!(check(r#"content:"arg="; base64_decode:relative;"#, URI));
+        assert!(!check(r#"content:"HTTP/1.1"; base64_decode:relative;"#, URI));
+    }
+
+    #[test]
+    fn a_later_occurrence_is_tried_when_the_decoded_text_fails() {
+        // The first "k=" holds "bm9wZQ" ("nope"), the second "test".
+        assert!(check(
+            r#"content:"k="; base64_decode:relative; base64_data; content:"test";"#,
+            b"k=bm9wZQ k=dGVzdA"
         ));
     }
 }

@@ -2,6 +2,7 @@
 //! with the checks Suricata makes so a rule it rejects is rejected here too.
 
 use super::app_checks;
+use super::base64::parse_base64_decode;
 use super::buffer::{AppProto, BufferId};
 use super::bytes::{self, VarNames};
 use super::classification::Classifications;
@@ -323,6 +324,10 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
             }
             "isdataat" => lists.push(parse_isdataat(&need(value)?, &vars).map_err(bad)?),
             "bsize" => lists.push(Inspect::Bsize(NumCmp::parse(&need(value)?, u64::MAX).map_err(bad)?)),
+            "base64_decode" => lists
+                .base64_decode(parse_base64_decode(*value).map_err(bad)?)
+                .map_err(bad)?,
+            "base64_data" => lists.base64_data().map_err(bad)?,
             "dsize" => {
                 if rule.dsize.is_some() {
                     return Err(bad("used twice".into()));
@@ -417,8 +422,7 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
     if let Some(p) = explicit_priority {
         rule.priority = p;
     }
-    rule.payload = lists.payload;
-    rule.buffers = lists.buffers;
+    (rule.payload, rule.buffers) = lists.finish();
     check_protocol_keywords(&rule)?;
     rule.fast_pattern =
         fast_pattern::choose(&rule.payload, &rule.buffers).map_err(|e| err("invalid fast_pattern", e))?;

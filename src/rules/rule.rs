@@ -99,6 +99,8 @@ pub enum Inspect {
         negated: bool,
     },
     Bsize(NumCmp),
+    /// `base64_decode`, with the `base64_data` steps it feeds.
+    Base64(Box<super::base64::Base64Decode>),
 }
 
 impl Inspect {
@@ -113,6 +115,7 @@ impl Inspect {
             Inspect::ByteMath(b) => b.relative,
             Inspect::IsDataAt { relative, .. } => *relative,
             Inspect::Bsize(_) => false,
+            Inspect::Base64(d) => d.relative,
         }
     }
 }
