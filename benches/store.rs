@@ -194,6 +194,8 @@ fn generate(rows: usize, end: Timestamp) -> Vec<AlertRow> {
                 }),
                 traffic: None,
                 threshold: None,
+                xbits: None,
+                silent: false,
                 flow: FlowSnapshot {
                     pkts_toserver: rng.range(1, 40),
                     pkts_toclient: rng.range(0, 40),

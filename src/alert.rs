@@ -69,6 +69,12 @@ pub struct Alert {
     /// still to be applied (in capture order, by the sequencer); None once
     /// decided or when it has none.
     pub threshold: Option<crate::detect::threshold::Pending>,
+    /// The rule's xbits while they are still to be tested and applied (in
+    /// capture order, by the sequencer); None once done or when it has none.
+    pub xbits: Option<Arc<[crate::rules::xbits::XbitOp]>>,
+    /// The match of a `noalert` rule, carried only for its xbits: the
+    /// sequencer drops it once they are applied.
+    pub silent: bool,
 }
 
 /// Where an alert is raised: the packet, direction and flow facts, without
@@ -172,6 +178,8 @@ impl Alert {
             traffic: None,
             flow: site.flow,
             threshold: None,
+            xbits: None,
+            silent: false,
         }
     }
 }

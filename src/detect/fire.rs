@@ -41,13 +41,17 @@ impl Engine {
             flow.passed = true;
             return Fired::Pass;
         }
-        if cr.rule.noalert {
+        // A noalert rule with xbits still goes to the sequencer, which
+        // changes the bits in capture order and then drops it.
+        let silent = cr.rule.noalert;
+        if silent && cr.rule.xbits.is_empty() {
             return Fired::Continue;
         }
         // A worker alone on the traffic decides thresholds at once (in
         // capture order by construction), before building an alert it may
         // not need; with several workers the sequencer decides later.
-        if !cr.rates.is_trivial()
+        if !silent
+            && !cr.rates.is_trivial()
             && let Some(state) = thresholds
         {
             let facts = MatchFacts {
@@ -62,8 +66,12 @@ impl Engine {
                 return Fired::Continue;
             }
         }
-        flow.alerted = true;
+        flow.alerted |= !silent;
         let mut alert = Alert::for_packet(cr.info.clone(), pkt, flow, sub.dir);
+        if !cr.rule.xbits.is_empty() {
+            alert.xbits = Some(cr.rule.xbits.clone());
+            alert.silent = silent;
+        }
         alert.pkt_src = pkt_src;
         if !self.traffic_bits.is_empty() {
             let mut traffic = crate::alert::Traffic::default();
@@ -86,7 +94,7 @@ impl Engine {
         }
         // Thresholds count matches across flows and workers: they are
         // applied in capture order by the sequencer (see `settle_threshold`).
-        if !cr.rates.is_trivial() && !decided {
+        if !silent && !cr.rates.is_trivial() && !decided {
             alert.threshold = Some(super::threshold::Pending(cr.rates.clone()));
         }
         out.push(alert);

@@ -15,6 +15,7 @@ pub mod payload;
 mod prefilter;
 pub mod threshold;
 pub mod tx;
+pub mod xbits;
 
 pub use engine::{CompiledRule, DetectCtx, Engine, EngineOptions, EngineStats, StreamWindow, Subject};
 pub use tx::{TxBuffers, TxSubject};

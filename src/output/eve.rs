@@ -214,6 +214,8 @@ pub(crate) mod tests {
             app_meta: None,
             traffic: None,
             threshold: None,
+            xbits: None,
+            silent: false,
             flow: FlowSnapshot {
                 pkts_toserver: 3,
                 pkts_toclient: 2,

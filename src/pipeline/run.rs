@@ -220,6 +220,7 @@ impl Run {
         summary.add_workers(&workers);
         summary.top_signatures = self.tally.top(10);
         summary.threshold_evictions = sequencer.thresholds.as_ref().map_or(0, |t| t.stats.evicted);
+        summary.xbits = sequencer.xbits.stats.clone();
         summary.set_outputs(&out_stats);
         if let Some(r) = &sequencer.rate {
             summary.rate = Some(r.stats.clone());

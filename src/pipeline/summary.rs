@@ -37,6 +37,8 @@ pub struct Summary {
     pub alerts: u64,
     pub top_signatures: Vec<SignatureCount>,
     pub threshold_evictions: u64,
+    /// xbits set by matching rules, and dropped at the cap before expiring.
+    pub xbits: crate::detect::xbits::XbitStats,
     pub inspection_limit_hits: u64,
     pub truncated_files: Vec<String>,
     /// Live capture: per interface, what the kernel received, delivered and dropped.
@@ -245,6 +247,13 @@ impl Summary {
                 s,
                 "rate       {} alerts, {} trackers at peak, {} evicted at the cap, {} first sightings held back",
                 r.alerts, r.trackers_peak, r.evicted, r.held_back
+            );
+        }
+        if self.xbits.evicted > 0 {
+            let _ = writeln!(
+                s,
+                "xbits evicted at the cap: {} (of {} set)",
+                self.xbits.evicted, self.xbits.set
             );
         }
         if self.threshold_evictions > 0 {

@@ -27,6 +27,7 @@ pub mod sources;
 pub mod threshold;
 pub mod transform;
 pub mod vars;
+pub mod xbits;
 
 pub use classification::Classifications;
 pub use loader::{Diagnostic, LoadError, Loader, RuleSet, Severity};

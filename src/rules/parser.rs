@@ -18,6 +18,7 @@ use super::rule::{Action, AppCheck, AppProtoMatch, Inspect, Protocol, Rule, Valu
 use super::threshold::parse_threshold;
 use super::transform::Transform;
 use super::vars::Resolver;
+use super::xbits::parse_xbits;
 use std::sync::Arc;
 
 /// Why a rule was rejected: `class` groups similar reasons in summaries.
@@ -133,6 +134,7 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
         flow: FlowMatch::default(),
         flowbits: Vec::new(),
         flowints: Vec::new(),
+        xbits: Vec::new().into(),
         stream_size: None,
         header: Vec::new(),
         dsize: None,
@@ -150,6 +152,7 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
     let mut seen_sid = false;
     let mut explicit_priority: Option<u8> = None;
     let mut flow_seen = false;
+    let mut xbits = Vec::new();
 
     for (name, value) in &split.options {
         let name = name.as_str();
@@ -394,6 +397,10 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
                 }
                 rule.flowbits.push(cmd);
             }
+            "xbits" => {
+                let op = parse_xbits(&need(value)?, ctx.names).map_err(bad)?;
+                xbits.push(op);
+            }
             "flowint" => {
                 let cmd =
                     flow_keywords::parse_flowint(&need(value)?, ctx.names).map_err(|e| err("invalid flowint", e))?;
@@ -423,6 +430,7 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
         rule.priority = p;
     }
     (rule.payload, rule.buffers) = lists.finish();
+    rule.xbits = xbits.into();
     check_protocol_keywords(&rule)?;
     rule.fast_pattern =
         fast_pattern::choose(&rule.payload, &rule.buffers).map_err(|e| err("invalid fast_pattern", e))?;

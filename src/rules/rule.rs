@@ -187,6 +187,9 @@ pub struct Rule {
     pub flow: FlowMatch,
     pub flowbits: Vec<FlowbitCmd>,
     pub flowints: Vec<FlowintCmd>,
+    /// Host and address-pair bits, tested and changed in capture order
+    /// after the rest of the rule matched.
+    pub xbits: std::sync::Arc<[super::xbits::XbitOp]>,
     pub stream_size: Option<StreamSize>,
     pub header: Vec<HeaderTest>,
     pub dsize: Option<NumCmp>,

@@ -153,6 +153,8 @@ pub fn numbered_alert(n: u64) -> vigie::alert::Alert {
         app_meta: None,
         traffic: None,
         threshold: None,
+        xbits: None,
+        silent: false,
         flow: FlowSnapshot {
             pkts_toserver: 1,
             pkts_toclient: 0,
