@@ -172,6 +172,7 @@ fn app_checks_match(r: &Rule, state: &dyn TxBuffers, dir: Direction) -> bool {
         AppCheck::TlsVersion(v) => state.tls_version() == Some(v),
         AppCheck::SslVersion { any_of, none_of } => version_matches(state.ssl_versions(dir), any_of, none_of),
         AppCheck::SslState { any_of, none_of } => bits_match(state.ssl_states(), any_of, none_of),
+        AppCheck::Event(proto, name) => state.proto() == proto && state.has_event(name),
     })
 }
 

@@ -30,6 +30,12 @@ pub trait TxBuffers {
         0
     }
 
+    /// Whether the parser flagged the transaction with the event of this
+    /// Suricata name (`app-layer-event`).
+    fn has_event(&self, _name: &str) -> bool {
+        false
+    }
+
     /// DNS query types (rate rules filter on them), DNS only.
     fn dns_query_types(&self) -> Vec<u16> {
         Vec::new()

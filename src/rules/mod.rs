@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod app_checks;
+pub mod app_events;
 pub mod base64;
 pub mod buffer;
 pub mod bytes;

@@ -2,6 +2,7 @@
 //! with the checks Suricata makes so a rule it rejects is rejected here too.
 
 use super::app_checks;
+use super::app_events::parse_app_event;
 use super::base64::parse_base64_decode;
 use super::buffer::{AppProto, BufferId};
 use super::bytes::{self, VarNames};
@@ -274,6 +275,10 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
             "ssl_version" => {
                 let (any_of, none_of) = app_checks::ssl_versions(&need(value)?).map_err(bad)?;
                 rule.app_checks.push(AppCheck::SslVersion { any_of, none_of });
+            }
+            "app-layer-event" => {
+                let (proto, name) = parse_app_event(&need(value)?).map_err(bad)?;
+                rule.app_checks.push(AppCheck::Event(proto, name));
             }
             "ssl_state" => {
                 let (any_of, none_of) = app_checks::ssl_states(&need(value)?).map_err(bad)?;

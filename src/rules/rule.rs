@@ -157,6 +157,9 @@ pub enum AppCheck {
     SslVersion { any_of: u8, none_of: u8 },
     /// `ssl_state`: any of these state bits (negated ones must be absent).
     SslState { any_of: u8, none_of: u8 },
+    /// `app-layer-event`: the parser flagged the transaction with this
+    /// anomaly (its Suricata name).
+    Event(AppProto, &'static str),
 }
 
 /// One loaded signature.

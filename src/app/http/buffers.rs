@@ -73,6 +73,10 @@ impl TxBuffers for HttpTx {
         AppProto::Http
     }
 
+    fn has_event(&self, name: &str) -> bool {
+        self.events.iter().any(|e| e.suricata_name() == Some(name))
+    }
+
     fn buffers<'s>(&'s self, id: BufferId, dir: Direction, out: &mut Vec<Cow<'s, [u8]>>) {
         use BufferId::*;
         let request = dir == Direction::ToServer;

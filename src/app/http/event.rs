@@ -211,4 +211,60 @@ mod tests {
             ]
         );
     }
+    /// Every event, both ways where it has a direction.
+    fn all() -> Vec<HttpEvent> {
+        use HttpEvent::*;
+        let mut v = vec![
+            MalformedRequestLine,
+            RequestLineLeadingWhitespace,
+            RequestLineMissingProtocol,
+            MalformedStatusLine,
+            InvalidResponseProtocol,
+            InvalidStatusCode,
+            MissingHost,
+            HostAmbiguous,
+            ContinueAlreadySeen,
+            UnsolicitedResponse,
+            TransactionsDropped,
+        ];
+        let sided: [fn(Direction) -> HttpEvent; 17] = [
+            HeaderMissingColon,
+            InvalidHeaderName,
+            InvalidFolding,
+            HeaderTooLong,
+            TooManyHeaders,
+            HeaderBlockTooLarge,
+            InvalidContentLength,
+            DuplicateContentLength,
+            InvalidTransferEncoding,
+            AmbiguousBodyLength,
+            ChunkExtension,
+            InvalidChunkSize,
+            BodyTruncated,
+            DecompressionFailed,
+            DecompressionLimit,
+            TooManyEncodingLayers,
+            Gap,
+        ];
+        for make in sided {
+            v.extend([make(Direction::ToServer), make(Direction::ToClient)]);
+        }
+        v.push(IncompleteAtEnd(Direction::ToServer));
+        v.push(IncompleteAtEnd(Direction::ToClient));
+        v
+    }
+
+    #[test]
+    fn the_rule_vocabulary_is_exactly_the_names_raised() {
+        let raised: Vec<&str> = all().into_iter().filter_map(HttpEvent::suricata_name).collect();
+        for name in &raised {
+            assert!(
+                crate::rules::app_events::HTTP_EVENTS.contains(name),
+                "{name} missing from the rules"
+            );
+        }
+        for name in crate::rules::app_events::HTTP_EVENTS {
+            assert!(raised.contains(name), "rules accept {name}, which is never raised");
+        }
+    }
 }

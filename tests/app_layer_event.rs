@@ -1,0 +1,66 @@
+//! `app-layer-event`: a rule waiting for an HTTP parser anomaly fires on
+//! the transaction that has it, alone or with payload content, and not on
+//! a clean one.
+
+mod common;
+
+use common::*;
+use std::net::SocketAddr;
+use vigie::synth::tcp_session::{Direction, TcpSession};
+use vigie::synth::{Frame, FrameTime, write_ethernet_pcap};
+
+const RULES: &str = "\
+alert http any any -> any any (msg:\"bad transfer-encoding\"; flow:established,to_server; app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:1;)
+alert http any any -> any any (msg:\"bad transfer-encoding, smuggled path\"; flow:established,to_server; app-layer-event:http.invalid_transfer_encoding_value_in_request; content:\"/smuggled\"; sid:2;)
+alert http any any -> any any (msg:\"no host\"; flow:established,to_server; app-layer-event:http.missing_host_header; sid:3;)
+";
+
+fn exchange(port: u16, secs: u64, request: &[u8]) -> Vec<Frame> {
+    let mut s = TcpSession::new(
+        SocketAddr::from(([10, 10, 4, 2], port)),
+        SocketAddr::from(([198, 51, 100, 20], 80)),
+        FrameTime::new(1_717_264_800 + secs, 0),
+    );
+    s.handshake()
+        .client_data(request)
+        .server_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        .close(Direction::ToServer);
+    s.into_frames()
+}
+
+#[test]
+fn http_anomalies_are_matched_by_app_layer_event() {
+    let work = scratch("app-layer-event");
+    let pcap = work.join("events.pcap");
+    let mut frames = exchange(
+        41_001,
+        0,
+        b"POST /smuggled HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: xchunked\r\n\r\n",
+    );
+    frames.extend(exchange(41_002, 1, b"GET /clean HTTP/1.1\r\nHost: a.example\r\n\r\n"));
+    frames.extend(exchange(41_003, 2, b"GET /nohost HTTP/1.1\r\nAccept: */*\r\n\r\n"));
+    write_ethernet_pcap(&pcap, frames).unwrap();
+    let rules = write_rules(&work, RULES);
+    let (out, summary) = replay(&[&pcap], &[&rules], &work.join("logs"), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut sids: Vec<(u64, String)> = eve_records(&work.join("logs"))
+        .iter()
+        .filter(|r| r["event_type"] == "alert")
+        .map(|r| {
+            (
+                r["alert"]["signature_id"].as_u64().unwrap_or(0),
+                r["http"]["url"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    sids.sort();
+    assert_eq!(
+        sids,
+        vec![
+            (1, "/smuggled".to_string()),
+            (2, "/smuggled".to_string()),
+            (3, "/nohost".to_string())
+        ],
+        "{summary}"
+    );
+}
