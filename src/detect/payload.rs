@@ -11,6 +11,11 @@ use crate::rules::{Inspect, Value};
 /// inspection recursion limit).
 pub const RECURSION_LIMIT: u32 = 3000;
 
+/// Bounds the base64 text one rule may decode in one buffer: a relative
+/// decode retried at every occurrence of a one-byte content could
+/// otherwise decode the whole buffer at each.
+pub const DECODE_LIMIT: usize = 256 * 1024;
+
 /// Mutable state for one inspection: byte variables and the work budget.
 pub struct InspectState {
     pub vars: [i64; crate::rules::bytes::MAX_BYTE_VARS],
@@ -21,6 +26,8 @@ pub struct InspectState {
     require_end_after: Option<usize>,
     /// Furthest end of a positive content/pcre match on the current path.
     path_end: usize,
+    /// Base64 text still allowed to be decoded (see [`DECODE_LIMIT`]).
+    decode_left: usize,
 }
 
 impl InspectState {
@@ -31,6 +38,7 @@ impl InspectState {
             exhausted: false,
             require_end_after: None,
             path_end: 0,
+            decode_left: DECODE_LIMIT,
         }
     }
 
@@ -65,6 +73,7 @@ pub fn inspect_new(steps: &[Inspect], buf: &[u8], new_from: Option<usize>, st: &
     st.exhausted = false;
     st.require_end_after = new_from;
     st.path_end = 0;
+    st.decode_left = DECODE_LIMIT;
     run(steps, 0, buf, 0, st)
 }
 
@@ -216,8 +225,13 @@ fn base64_step(
         return false;
     };
     let text = &rest[..rest.len().min(d.bytes)];
+    if st.decode_left == 0 {
+        st.exhausted = true;
+        return false;
+    }
     let mut decoded = Vec::new();
-    base64::decode_into(text, &mut decoded);
+    let read = base64::decode_into(text, &mut decoded);
+    st.decode_left = st.decode_left.saturating_sub(read);
     if decoded.is_empty() {
         return false;
     }
@@ -325,15 +339,20 @@ mod tests {
     use crate::rules::classification::Classifications;
     use crate::rules::{Loader, Vars};
 
-    /// Compiles the options of one rule and inspects `buf` with them.
-    fn check(opts: &str, buf: &[u8]) -> bool {
+    /// The payload steps of a rule with these options.
+    fn steps(opts: &str) -> Vec<Inspect> {
         let vars = Vars::default();
         let classes = Classifications::default();
         let mut l = Loader::new(&vars, &classes);
         l.add_text(&format!("alert tcp any any -> any any ({opts} sid:1;)"), "t");
-        let set = l.finish();
+        let mut set = l.finish();
         assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
-        inspect(&set.rules[0].payload, buf, &mut InspectState::new())
+        std::mem::take(&mut set.rules[0].payload)
+    }
+
+    /// Compiles the options of one rule and inspects `buf` with them.
+    fn check(opts: &str, buf: &[u8]) -> bool {
+        inspect(&steps(opts), buf, &mut InspectState::new())
     }
 
     #[test]
@@ -426,14 +445,7 @@ mod tests {
 
     #[test]
     fn stream_matches_must_reach_new_bytes() {
-        let vars = Vars::default();
-        let classes = Classifications::default();
-        let mut l = Loader::new(&vars, &classes);
-        l.add_text(
-            r#"alert tcp any any -> any any (content:"ab"; content:"cd"; distance:0; sid:1;)"#,
-            "t",
-        );
-        let steps = &l.finish().rules[0].payload;
+        let steps = &steps(r#"content:"ab"; content:"cd"; distance:0;"#);
         let mut st = InspectState::new();
         // Everything before offset 6 was inspected already.
         assert!(!inspect_new(steps, b"abcd..", Some(6), &mut st));
@@ -498,5 +510,16 @@ mod tests {
             r#"content:"k="; base64_decode:relative; base64_data; content:"test";"#,
             b"k=bm9wZQ k=dGVzdA"
         ));
+    }
+    #[test]
+    fn retried_decodes_stop_at_the_decode_limit() {
+        // Every "A" starts the rest of a base64 run that never decodes to
+        // the pattern: each retry decodes it all again, 900 * 450 bytes on
+        // average, over the limit (and within the recursion budget).
+        let buf = vec![b'A'; 900];
+        let steps = steps(r#"content:"A"; base64_decode:relative; base64_data; content:"never";"#);
+        let mut st = InspectState::new();
+        assert!(!inspect(&steps, &buf, &mut st));
+        assert!(st.exhausted, "the limit was reached and counted");
     }
 }

@@ -77,13 +77,16 @@ fn sextet(b: u8) -> Option<u32> {
 }
 
 /// Decodes `text` into `out` (cleared first) up to its first byte outside
-/// the alphabet. A last group of 2 or 3 characters gives its whole bytes;
-/// a lone last character gives none.
-pub fn decode_into(text: &[u8], out: &mut Vec<u8>) {
+/// the alphabet, and returns how many bytes of `text` it read. A last group
+/// of 2 or 3 characters gives its whole bytes; a lone last character gives
+/// none.
+pub fn decode_into(text: &[u8], out: &mut Vec<u8>) -> usize {
     out.clear();
     let mut acc: u32 = 0;
     let mut held = 0;
+    let mut read = 0;
     for v in text.iter().map_while(|&b| sextet(b)) {
+        read += 1;
         acc = acc << 6 | v;
         held += 1;
         if held == 4 {
@@ -97,6 +100,7 @@ pub fn decode_into(text: &[u8], out: &mut Vec<u8>) {
         3 => out.extend_from_slice(&((acc >> 2) as u16).to_be_bytes()),
         _ => {}
     }
+    read
 }
 
 #[cfg(test)]
@@ -105,7 +109,8 @@ mod tests {
 
     fn decode(text: &str) -> Vec<u8> {
         let mut out = vec![0xAA];
-        decode_into(text.as_bytes(), &mut out);
+        let read = decode_into(text.as_bytes(), &mut out);
+        assert_eq!(read, text.bytes().take_while(|b| sextet(*b).is_some()).count());
         out
     }
 
