@@ -6,8 +6,7 @@ mod common;
 
 use common::*;
 use std::net::SocketAddr;
-use vigie::synth::tcp_session::{Direction, TcpSession};
-use vigie::synth::{Frame, FrameTime, write_ethernet_pcap};
+use vigie::synth::{Frame, write_ethernet_pcap};
 
 const RULES: &str = "\
 alert http any any -> any any (msg:\"bad transfer-encoding\"; flow:established,to_server; app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:1;)
@@ -16,16 +15,14 @@ alert http any any -> any any (msg:\"no host\"; flow:established,to_server; app-
 ";
 
 fn exchange(port: u16, secs: u64, request: &[u8]) -> Vec<Frame> {
-    let mut s = TcpSession::new(
-        SocketAddr::from(([10, 10, 4, 2], port)),
-        SocketAddr::from(([198, 51, 100, 20], 80)),
-        FrameTime::new(1_717_264_800 + secs, 0),
-    );
-    s.handshake()
-        .client_data(request)
-        .server_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-        .close(Direction::ToServer);
-    s.into_frames()
+    let client = SocketAddr::from(([10, 10, 4, 2], port));
+    let server = SocketAddr::from(([198, 51, 100, 20], 80));
+    tcp_exchange(
+        client,
+        server,
+        secs,
+        (b"", request, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    )
 }
 
 #[test]

@@ -6,8 +6,7 @@ mod common;
 
 use common::*;
 use std::net::SocketAddr;
-use vigie::synth::tcp_session::{Direction, TcpSession};
-use vigie::synth::{Frame, FrameTime, write_ethernet_pcap};
+use vigie::synth::{Frame, write_ethernet_pcap};
 
 const RULES: &str = "\
 alert tcp any any -> any any (msg:\"marked\"; flow:to_server; content:\"MARK\"; xbits:set,marked,track ip_src,expire 60; noalert; sid:1;)
@@ -21,16 +20,8 @@ const OTHER: [u8; 4] = [10, 10, 3, 8];
 
 /// One connection: the client sends `data`, the server answers "OK".
 fn connection(client: [u8; 4], port: u16, server: [u8; 4], secs: u64, data: &[u8]) -> Vec<Frame> {
-    let mut s = TcpSession::new(
-        SocketAddr::from((client, port)),
-        SocketAddr::from((server, 80)),
-        FrameTime::new(1_717_264_800 + secs, 0),
-    );
-    s.handshake()
-        .client_data(data)
-        .server_data(b"OK")
-        .close(Direction::ToServer);
-    s.into_frames()
+    let (client, server) = (SocketAddr::from((client, port)), SocketAddr::from((server, 80)));
+    tcp_exchange(client, server, secs, (b"", data, b"OK"))
 }
 
 fn capture() -> Vec<Frame> {

@@ -269,6 +269,7 @@ impl Engine {
         if !app_checks_match(r, tx.tx, tx.side) {
             return None;
         }
+        ctx.inspect.sender = Some(pkt.ip.src);
         for bm in &r.buffers {
             let bufs = cache.get(bm.id, &bm.transforms);
             let hit = bufs.iter().any(|b| inspect(&bm.steps, b, &mut ctx.inspect));

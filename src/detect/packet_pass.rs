@@ -163,6 +163,7 @@ pub(super) fn payload_matches(cr: &CompiledRule, ctx: &mut DetectCtx, sub: &Subj
         return None;
     }
     let stream_src = if sub.pseudo { "stream (flow timeout)" } else { "stream" };
+    ctx.inspect.sender = Some(pkt.ip.src);
     let mut matched = None;
     if cr.payload_mode != PayloadMode::Packet {
         for w in sub.stream {

@@ -6,6 +6,7 @@ use crate::rules::base64::{self, Base64Decode};
 use crate::rules::bytes::{ByteOp, Extraction, JumpFrom, MathOp};
 use crate::rules::content::Content;
 use crate::rules::{Inspect, Value};
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Bounds the work one rule may do on one buffer (Suricata's
 /// inspection recursion limit).
@@ -28,6 +29,8 @@ pub struct InspectState {
     path_end: usize,
     /// Base64 text still allowed to be decoded (see [`DECODE_LIMIT`]).
     decode_left: usize,
+    /// The address that sent the bytes inspected (`ftpbounce`).
+    pub sender: Option<IpAddr>,
 }
 
 impl InspectState {
@@ -39,6 +42,7 @@ impl InspectState {
             require_end_after: None,
             path_end: 0,
             decode_left: DECODE_LIMIT,
+            sender: None,
         }
     }
 
@@ -206,7 +210,30 @@ fn run(steps: &[Inspect], i: usize, buf: &[u8], prev_end: usize, st: &mut Inspec
         }
         Inspect::Bsize(cmp) => cmp.matches(buf.len() as u64) && run(steps, i + 1, buf, prev_end, st),
         Inspect::Base64(d) => base64_step(steps, i, d, buf, prev_end, st),
+        Inspect::FtpBounce => {
+            let named = buf.get(prev_end..).and_then(port_address);
+            let bounces = named.is_some_and(|a| st.sender.is_some_and(|s| s != IpAddr::V4(a)));
+            bounces && run(steps, i + 1, buf, prev_end, st)
+        }
     }
+}
+
+/// The address of an FTP `PORT` argument (`h1,h2,h3,h4,p1,p2`) at the
+/// start of `arg`, after spaces.
+fn port_address(arg: &[u8]) -> Option<Ipv4Addr> {
+    let arg = &arg[arg.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
+    let mut octets = [0u8; 4];
+    let mut fields = arg.split(|&b| b == b',');
+    for octet in &mut octets {
+        let field = fields.next()?.trim_ascii();
+        if field.is_empty() || field.len() > 3 || !field.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        *octet = std::str::from_utf8(field).ok()?.parse().ok()?;
+    }
+    // The port's two numbers must follow.
+    fields.next()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 /// `base64_decode` at this point of the buffer, then its `base64_data`
@@ -521,5 +548,22 @@ mod tests {
         let mut st = InspectState::new();
         assert!(!inspect(&steps, &buf, &mut st));
         assert!(st.exhausted, "the limit was reached and counted");
+    }
+    #[test]
+    fn ftpbounce_matches_a_port_address_other_than_the_sender() {
+        let steps = steps(r#"content:"PORT"; nocase; ftpbounce;"#);
+        let client = Some(IpAddr::from([192, 168, 1, 10]));
+        let run = |buf: &[u8], sender: Option<IpAddr>| {
+            let mut st = InspectState::new();
+            st.sender = sender;
+            inspect(&steps, buf, &mut st)
+        };
+        assert!(run(b"PORT 10,0,0,99,4,1\r\n", client), "another host");
+        assert!(!run(b"PORT 192,168,1,10,4,1\r\n", client), "the client itself");
+        assert!(!run(b"port  192, 168, 1, 10 ,4,1\r\n", client), "spaces and case");
+        assert!(!run(b"PORT 10,0,0,999,4,1\r\n", client), "not an address");
+        assert!(!run(b"PORT 10,0,0\r\n", client), "cut short");
+        assert!(!run(b"PORT 10,0,0,99\r\n", client), "no port");
+        assert!(!run(b"PORT 10,0,0,99,4,1\r\n", None), "sender unknown");
     }
 }

@@ -336,6 +336,7 @@ fn build(split: super::lexer::Split<'_>, line: usize, ctx: &mut ParseContext<'_,
                 .base64_decode(parse_base64_decode(*value).map_err(bad)?)
                 .map_err(bad)?,
             "base64_data" => lists.base64_data().map_err(bad)?,
+            "ftpbounce" => lists.push(Inspect::FtpBounce),
             "dsize" => {
                 if rule.dsize.is_some() {
                     return Err(bad("used twice".into()));

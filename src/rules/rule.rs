@@ -101,6 +101,9 @@ pub enum Inspect {
     Bsize(NumCmp),
     /// `base64_decode`, with the `base64_data` steps it feeds.
     Base64(Box<super::base64::Base64Decode>),
+    /// `ftpbounce`: after the previous match (an FTP `PORT`), an address
+    /// other than the sender's.
+    FtpBounce,
 }
 
 impl Inspect {
@@ -116,6 +119,7 @@ impl Inspect {
             Inspect::IsDataAt { relative, .. } => *relative,
             Inspect::Bsize(_) => false,
             Inspect::Base64(d) => d.relative,
+            Inspect::FtpBounce => true,
         }
     }
 }

@@ -245,3 +245,22 @@ impl Drop for Reaped {
         }
     }
 }
+
+/// One TCP connection from `client` to `server`, `secs` after a fixed
+/// start: handshake, the server's `greeting` (when not empty), the client's
+/// `request`, the server's `reply`, and an orderly close by the client.
+pub fn tcp_exchange(
+    client: std::net::SocketAddr,
+    server: std::net::SocketAddr,
+    secs: u64,
+    (greeting, request, reply): (&[u8], &[u8], &[u8]),
+) -> Vec<vigie::synth::Frame> {
+    use vigie::synth::tcp_session::{Direction, TcpSession};
+    let mut s = TcpSession::new(client, server, vigie::synth::FrameTime::new(1_717_264_800 + secs, 0));
+    s.handshake();
+    if !greeting.is_empty() {
+        s.server_data(greeting);
+    }
+    s.client_data(request).server_data(reply).close(Direction::ToServer);
+    s.into_frames()
+}
