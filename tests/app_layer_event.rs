@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use std::net::SocketAddr;
-use vigie::synth::{Frame, write_ethernet_pcap};
+use vigie::synth::Frame;
 
 const RULES: &str = "\
 alert http any any -> any any (msg:\"bad transfer-encoding\"; flow:established,to_server; app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:1;)
@@ -27,8 +27,6 @@ fn exchange(port: u16, secs: u64, request: &[u8]) -> Vec<Frame> {
 
 #[test]
 fn http_anomalies_are_matched_by_app_layer_event() {
-    let work = scratch("app-layer-event");
-    let pcap = work.join("events.pcap");
     let mut frames = exchange(
         41_001,
         0,
@@ -36,11 +34,8 @@ fn http_anomalies_are_matched_by_app_layer_event() {
     );
     frames.extend(exchange(41_002, 1, b"GET /clean HTTP/1.1\r\nHost: a.example\r\n\r\n"));
     frames.extend(exchange(41_003, 2, b"GET /nohost HTTP/1.1\r\nAccept: */*\r\n\r\n"));
-    write_ethernet_pcap(&pcap, frames).unwrap();
-    let rules = write_rules(&work, RULES);
-    let (out, summary) = replay(&[&pcap], &[&rules], &work.join("logs"), &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut sids: Vec<(u64, String)> = eve_records(&work.join("logs"))
+    let (logs, summary) = replay_frames("app-layer-event", frames, RULES, &[]);
+    let mut sids: Vec<(u64, String)> = eve_records(&logs)
         .iter()
         .filter(|r| r["event_type"] == "alert")
         .map(|r| {

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use std::net::SocketAddr;
-use vigie::synth::{Frame, write_ethernet_pcap};
+use vigie::synth::Frame;
 
 const RULE: &str = "alert tcp any any -> any 21 (msg:\"FTP PORT bounce attempt\"; flow:to_server,established; content:\"PORT\"; nocase; ftpbounce; pcre:\"/^PORT/smi\"; sid:2103441; rev:2;)\n";
 
@@ -24,20 +24,15 @@ fn session(client: [u8; 4], secs: u64, commands: &[u8]) -> Vec<Frame> {
 
 #[test]
 fn a_port_command_naming_another_host_is_a_bounce() {
-    let work = scratch("ftpbounce");
-    let pcap = work.join("ftp.pcap");
     let mut frames = session([203, 0, 113, 5], 0, b"USER anonymous\r\nPORT 10,10,0,99,0,22\r\n");
     frames.extend(session(
         [203, 0, 113, 6],
         1,
         b"USER anonymous\r\nPORT 203,0,113,6,195,80\r\n",
     ));
-    write_ethernet_pcap(&pcap, frames).unwrap();
-    let rules = write_rules(&work, RULE);
-    let (out, summary) = replay(&[&pcap], &[&rules], &work.join("logs"), &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (logs, summary) = replay_frames("ftpbounce", frames, RULE, &[]);
     assert_eq!(
-        alert_triples(&work.join("logs")),
+        alert_triples(&logs),
         vec![(2103441, "203.0.113.5".to_string(), "10.10.0.21".to_string())],
         "{summary}"
     );

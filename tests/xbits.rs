@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use std::net::SocketAddr;
-use vigie::synth::{Frame, write_ethernet_pcap};
+use vigie::synth::Frame;
 
 const RULES: &str = "\
 alert tcp any any -> any any (msg:\"marked\"; flow:to_server; content:\"MARK\"; xbits:set,marked,track ip_src,expire 60; noalert; sid:1;)
@@ -39,15 +39,9 @@ fn capture() -> Vec<Frame> {
 
 #[test]
 fn a_host_marked_in_one_flow_is_recognised_in_another_until_it_expires() {
-    let work = scratch("xbits");
-    let pcap = work.join("xbits.pcap");
-    write_ethernet_pcap(&pcap, capture()).unwrap();
-    let rules = write_rules(&work, RULES);
     let mut runs = Vec::new();
     for workers in ["1", "3"] {
-        let logs = work.join(format!("j{workers}"));
-        let (out, summary) = replay(&[&pcap], &[&rules], &logs, &["-j", workers]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let (logs, summary) = replay_frames(&format!("xbits-j{workers}"), capture(), RULES, &["-j", workers]);
         // The host's mark, and the pair its follow-up marked.
         assert_eq!(summary["xbits"]["set"].as_u64(), Some(2), "{summary}");
         assert_eq!(summary["xbits"]["evicted"].as_u64(), Some(0), "{summary}");

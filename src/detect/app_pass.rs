@@ -191,6 +191,7 @@ impl Engine {
         if flow.passed {
             return true;
         }
+        ctx.inspect.sender = Some(sub.pkt.ip.src);
         let Some(group) = self.app.groups.get(&(tx.tx.proto(), tx.side.index())) else {
             return false;
         };
@@ -269,7 +270,6 @@ impl Engine {
         if !app_checks_match(r, tx.tx, tx.side) {
             return None;
         }
-        ctx.inspect.sender = Some(pkt.ip.src);
         for bm in &r.buffers {
             let bufs = cache.get(bm.id, &bm.transforms);
             let hit = bufs.iter().any(|b| inspect(&bm.steps, b, &mut ctx.inspect));

@@ -19,6 +19,7 @@ impl Engine {
             return flow.passed;
         }
         ctx.begin(self.rules.len());
+        ctx.inspect.sender = Some(sub.pkt.ip.src);
         let iponly_due = !sub.pseudo && !flow.iponly_done[dir.index()];
         if !sub.pseudo {
             flow.iponly_done[dir.index()] = true;
@@ -163,7 +164,6 @@ pub(super) fn payload_matches(cr: &CompiledRule, ctx: &mut DetectCtx, sub: &Subj
         return None;
     }
     let stream_src = if sub.pseudo { "stream (flow timeout)" } else { "stream" };
-    ctx.inspect.sender = Some(pkt.ip.src);
     let mut matched = None;
     if cr.payload_mode != PayloadMode::Packet {
         for w in sub.stream {

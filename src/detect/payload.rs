@@ -490,6 +490,7 @@ mod tests {
             &buf
         ));
     }
+
     /// "dGhpc2lzYXRlc3QK" is base64 for "thisisatest\n".
     const URI: &[u8] = b"GET /?arg=dGhpc2lzYXRlc3QK HTTP/1.1";
 
@@ -538,6 +539,7 @@ mod tests {
             b"k=bm9wZQ k=dGVzdA"
         ));
     }
+
     #[test]
     fn retried_decodes_stop_at_the_decode_limit() {
         // Every "A" starts the rest of a base64 run that never decodes to
@@ -549,6 +551,7 @@ mod tests {
         assert!(!inspect(&steps, &buf, &mut st));
         assert!(st.exhausted, "the limit was reached and counted");
     }
+
     #[test]
     fn ftpbounce_matches_a_port_address_other_than_the_sender() {
         let steps = steps(r#"content:"PORT"; nocase; ftpbounce;"#);

@@ -1,9 +1,9 @@
 //! The one place where state that spans flows is kept: thresholds and
-//! detection filters, xbits, and the rate rules' trackers. Workers hand it, packet
-//! by packet in capture order, the alerts they raised and the rate matches
-//! they saw; it decides which alerts stand and which rate alerts rise. The
-//! order is the capture's whatever the number of workers, so the alerts are
-//! the same with one worker or many.
+//! detection filters, xbits, and the rate rules' trackers. Workers hand it,
+//! packet by packet in capture order, the alerts they raised and the rate
+//! matches they saw; it decides which alerts stand and which rate alerts
+//! rise. The order is the capture's whatever the number of workers, so the
+//! alerts are the same with one worker or many.
 
 use crate::alert::Alert;
 use crate::alert::AlertSite;

@@ -32,32 +32,24 @@ pub enum Key {
     Name(u64),
 }
 
-/// Hashed as whole words. The derived form hashes each address as a
-/// length-prefixed byte slice, and a spoofed flood hashes a new key for
-/// every rule at every packet.
+/// Hashed as whole words (an address folded to one, as distinct counts
+/// take it). The derived form hashes each address as a length-prefixed
+/// byte slice, and a spoofed flood hashes a new key for every rule at
+/// every packet.
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match *self {
-            Key::Ip(a) => state.write_u128(address_bits(a)),
+            Key::Ip(a) => state.write_u64(ip_value(a)),
             Key::Pair(a, b) => {
-                state.write_u128(address_bits(a));
-                state.write_u128(address_bits(b));
+                state.write_u64(ip_value(a));
+                state.write_u64(ip_value(b));
             }
             Key::IpPort(a, port) => {
-                state.write_u128(address_bits(a));
+                state.write_u64(ip_value(a));
                 state.write_u16(port);
             }
             Key::Name(n) => state.write_u64(n),
         }
-    }
-}
-
-/// An address as one number; version 4 ones are kept apart from the
-/// version 6 range they would otherwise share.
-fn address_bits(ip: IpAddr) -> u128 {
-    match ip {
-        IpAddr::V4(a) => u128::from(u32::from(a)) | 1 << 100,
-        IpAddr::V6(a) => u128::from(a),
     }
 }
 
@@ -89,6 +81,7 @@ pub struct RatePeak {
 
 /// The worker's half: which rules a packet or transaction matches, and
 /// under which key. Holds no counts.
+#[derive(Clone)]
 pub struct RateMatcher {
     rules: Arc<[RateRule]>,
     /// Packet rules that can match each IP protocol (see [`proto_slot`]).
@@ -98,6 +91,8 @@ pub struct RateMatcher {
     /// them counted its SYN as bit `position` of a word, which costs no
     /// allocation when every packet of a spoofed flood opens a flow.
     handshake_rules: Vec<usize>,
+    /// Per rule, its bit in that word (0 for the other rules).
+    handshake_bit: Vec<u64>,
 }
 
 /// What one match does to the tracker of (`rule`, `key`).
@@ -190,17 +185,6 @@ struct View {
     to_server: bool,
 }
 
-impl Clone for RateMatcher {
-    fn clone(&self) -> Self {
-        RateMatcher {
-            rules: self.rules.clone(),
-            packet_rules: self.packet_rules.clone(),
-            tx_rules: self.tx_rules.clone(),
-            handshake_rules: self.handshake_rules.clone(),
-        }
-    }
-}
-
 impl RateCounter {
     fn new(rules: Arc<[RateRule]>, cap: usize) -> Self {
         let gated = rules.iter().map(RateRule::first_sighting_cannot_alert).collect();
@@ -285,15 +269,20 @@ impl RateMatcher {
                 .collect()
         });
         let tx_rules = (0..rules.len()).filter(|&i| rules[i].on != Event::Packet).collect();
-        let handshake_rules = (0..rules.len())
+        let handshake_rules: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].on == Event::Packet && rules[i].metric == Metric::IncompleteHandshakes)
             .take(MAX_HANDSHAKE_RULES)
             .collect();
+        let mut handshake_bit = vec![0; rules.len()];
+        for (position, &idx) in handshake_rules.iter().enumerate() {
+            handshake_bit[idx] = 1 << position;
+        }
         RateMatcher {
             rules,
             packet_rules,
             tx_rules,
             handshake_rules,
+            handshake_bit,
         }
     }
 
@@ -368,10 +357,10 @@ impl RateMatcher {
                 continue;
             };
             if metric == Metric::IncompleteHandshakes {
-                let Some(position) = self.handshake_rules.iter().position(|&h| h == idx) else {
+                let Some(&bit) = self.handshake_bit.get(idx).filter(|&&b| b != 0) else {
                     continue;
                 };
-                flow.rate_half_open |= 1 << position;
+                flow.rate_half_open |= bit;
             }
             let change = match metric {
                 Metric::Packets | Metric::NewFlows | Metric::IncompleteHandshakes | Metric::Events => Change::Add(1.0),

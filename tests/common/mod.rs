@@ -264,3 +264,23 @@ pub fn tcp_exchange(
     s.client_data(request).server_data(reply).close(Direction::ToServer);
     s.into_frames()
 }
+
+/// Writes `frames` as a capture and `rules` as a rules file in a scratch
+/// directory named `name`, replays them (with `extra` arguments) and
+/// returns the log directory and the JSON summary; a failed run fails the
+/// test.
+pub fn replay_frames(
+    name: &str,
+    frames: Vec<vigie::synth::Frame>,
+    rules: &str,
+    extra: &[&str],
+) -> (PathBuf, serde_json::Value) {
+    let work = scratch(name);
+    let pcap = work.join("capture.pcap");
+    vigie::synth::write_ethernet_pcap(&pcap, frames).expect("write the capture");
+    let rules = write_rules(&work, rules);
+    let logs = work.join("logs");
+    let (out, summary) = replay(&[&pcap], &[&rules], &logs, extra);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (logs, summary)
+}

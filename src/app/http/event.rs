@@ -211,6 +211,7 @@ mod tests {
             ]
         );
     }
+
     /// Every event, both ways where it has a direction.
     fn all() -> Vec<HttpEvent> {
         use HttpEvent::*;
